@@ -1,0 +1,54 @@
+"""Array helpers shared by the package: read-only conversion and dtype rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.floating[Any]]
+"""A float array of any precision; nnfunc computes in float32 or float64."""
+
+FloatDType = np.dtype[np.floating[Any]]
+"""float32 or float64, the dtypes nnfunc computes in."""
+
+
+def freeze(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Mark an array that nobody else holds as read-only and return it (no copy)."""
+    array.flags.writeable = False
+    return array
+
+
+def _reachable_by_writer(array: npt.NDArray[Any]) -> bool:
+    """True when `array`, or an array it is a view of, can still be written."""
+    node: object = array
+    while isinstance(node, np.ndarray):
+        if node.flags.writeable:
+            return True
+        node = node.base
+    return False
+
+
+def readonly(value: npt.ArrayLike) -> npt.NDArray[Any]:
+    """A read-only array holding `value`: copied unless nothing can write to it any more.
+
+    An array already read-only whose every base is read-only is returned as is, so
+    arrays nnfunc made itself pass through without a copy.
+    """
+    array = np.asarray(value)
+    if array.dtype == object:
+        raise TypeError(f"expected a numeric array, given an array of dtype object: {value!r}")
+    if _reachable_by_writer(array):
+        array = np.array(array, copy=True)
+    return freeze(array)
+
+
+def float_dtype(dtype: npt.DTypeLike) -> FloatDType:
+    """Check that `dtype` is float32 or float64 and return it as a NumPy dtype."""
+    resolved = np.dtype(dtype)
+    if resolved == np.float32:
+        return np.dtype(np.float32)
+    if resolved == np.float64:
+        return np.dtype(np.float64)
+    raise ValueError(f"dtype must be float32 or float64, given {resolved}")

@@ -1,0 +1,136 @@
+"""The pure functions of a training step: init, forward, loss, grads, sgd_step.
+
+Each takes values and returns new ones: params are never changed in place, and
+every array in returned params and grads is read-only. Inputs are cast to the
+params' dtype; outputs have the params' dtype.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from nnfunc import tree
+from nnfunc._arrays import FloatArray, FloatDType, float_dtype, freeze
+from nnfunc.layers.base import Layer
+from nnfunc.losses import Loss, Penalty
+from nnfunc.random import Key, check_key
+
+P = TypeVar("P")
+C = TypeVar("C")
+
+
+def init(net: Layer[P, C], key: Key, dtype: npt.DTypeLike = np.float32) -> P:
+    """Fresh params for `net` drawn from `key`, in float32 (default) or float64."""
+    check_key(key)
+    return net.init_params(key, float_dtype(dtype))
+
+
+def params_dtype(params: object) -> FloatDType:
+    """The dtype of the first array leaf of `params`; float32 for params with no leaves."""
+    for leaf in tree.leaves(params):
+        return float_dtype(np.asarray(leaf).dtype)
+    return np.dtype(np.float32)
+
+
+def as_input(x: npt.ArrayLike, dtype: FloatDType) -> FloatArray:
+    """`x` as a (batch, features) array of `dtype`; ValueError for other ranks or no rows."""
+    array = np.asarray(x)
+    if array.ndim != 2:
+        hint = (
+            "; reshape it: x.reshape(-1, 1) for one feature, x.reshape(1, -1) for one example"
+            if array.ndim == 1
+            else ""
+        )
+        raise ValueError(f"x must have shape (batch, features), given shape {array.shape}{hint}")
+    if array.shape[0] == 0:
+        raise ValueError(f"x is an empty batch of shape {array.shape}; give at least one row")
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        raise TypeError(f"x must be numeric, given dtype {array.dtype}")
+    return array.astype(dtype, copy=False)
+
+
+def _run(net: Layer[P, C], params: P, x: npt.ArrayLike) -> tuple[FloatArray, C]:
+    return net.apply(params, as_input(x, params_dtype(params)))
+
+
+def forward(net: Layer[P, C], params: P, x: npt.ArrayLike) -> FloatArray:
+    """The net's output for x: shape (batch, features) in, (batch, outputs) out."""
+    return _run(net, params, x)[0]
+
+
+def loss(
+    net: Layer[P, C],
+    params: P,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    loss_fn: Loss,
+    penalty: Penalty | None = None,
+) -> float:
+    """loss_fn(forward(net, params, x), y), plus the penalty on params if given."""
+    value = loss_fn(forward(net, params, x), y)
+    return value if penalty is None else value + penalty.value_and_grads(params)[0]
+
+
+def backprop(
+    net: Layer[P, C],
+    params: P,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    loss_fn: Loss,
+    penalty: Penalty | None = None,
+    input_grad: bool = False,
+) -> tuple[float, P, FloatArray | None]:
+    """(loss, param grads, input grad or None): one forward pass, then the layers back."""
+    output, cache = _run(net, params, x)
+    value, dy = loss_fn.value_and_grad(output, y)
+    grads, dx = net.backward(params, cache, dy, input_grad)
+    if penalty is not None:
+        extra, penalty_grads = penalty.value_and_grads(params)
+        value += extra
+        grads = tree.add(grads, penalty_grads)
+    return value, grads, dx
+
+
+def value_and_grads(
+    net: Layer[P, C],
+    params: P,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    loss_fn: Loss,
+    penalty: Penalty | None = None,
+) -> tuple[float, P]:
+    """(loss as a Python float, its gradients: same type and structure as params)."""
+    value, grads, _ = backprop(net, params, x, y, loss_fn, penalty)
+    return value, grads
+
+
+def grads(
+    net: Layer[P, C],
+    params: P,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    loss_fn: Loss,
+    penalty: Penalty | None = None,
+) -> P:
+    """The gradients of the loss w.r.t. params: same type and structure as params."""
+    return backprop(net, params, x, y, loss_fn, penalty)[1]
+
+
+def _descend(learning_rate: float) -> Callable[[FloatArray, FloatArray], FloatArray]:
+    def step(p: FloatArray, g: FloatArray) -> FloatArray:
+        update = np.multiply(g, -learning_rate, dtype=p.dtype)
+        update += p
+        return freeze(update)
+
+    return step
+
+
+def sgd_step(params: P, grads: P, learning_rate: float) -> P:
+    """params - learning_rate * grads, leaf by leaf, as new read-only arrays."""
+    if not np.isfinite(learning_rate):
+        raise ValueError(f"learning_rate must be finite, given {learning_rate}")
+    return tree.map(_descend(learning_rate), params, grads)

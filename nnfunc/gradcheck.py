@@ -1,0 +1,116 @@
+"""Gradient checking by central finite differences in float64, for any net and loss."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from nnfunc import tree
+from nnfunc.core import as_input, backprop, loss
+from nnfunc.layers.base import Layer
+from nnfunc.losses import Loss, Penalty
+
+P = TypeVar("P")
+F64 = npt.NDArray[np.float64]
+C = TypeVar("C")
+
+
+@attrs.frozen
+class GradCheck:
+    """The worst disagreement between backprop and finite differences.
+
+    `max_rel_error` is |analytic - numeric| / max(|analytic|, |numeric|, floor) at
+    `path` (such as "params[2].w[1, 0]" or "x[0, 3]"), where floor is 1e-6 times the
+    largest gradient element checked, so elements too small for finite differences
+    to resolve cannot dominate.
+    """
+
+    max_rel_error: float
+    path: str
+    max_abs_error: float
+    num_checked: int
+
+
+def _numeric(f: Callable[[], float], array: F64, eps: float) -> F64:
+    """Central differences of f() w.r.t. each element of `array`, which it changes and restores."""
+    numeric = np.empty_like(array)
+    for index in np.ndindex(array.shape):
+        original = array[index]
+        array[index] = original + eps
+        plus = f()
+        array[index] = original - eps
+        minus = f()
+        array[index] = original
+        numeric[index] = (plus - minus) / (2.0 * eps)
+    return numeric
+
+
+def check_grads(
+    net: Layer[P, C],
+    params: P,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    loss_fn: Loss,
+    *,
+    penalty: Penalty | None = None,
+    eps: float = 1e-6,
+    inputs: bool = True,
+) -> GradCheck:
+    """Compare the backprop gradients of the loss with central finite differences, in float64.
+
+    Params and x are cast to float64 whatever their dtype; with `inputs`, the gradient
+    w.r.t. x is checked too (it catches a wrong input gradient in any layer).
+    """
+    params64 = tree.astype(params, np.float64)
+    x64: F64 = np.array(as_input(x, np.dtype(np.float64)), dtype=np.float64)
+    _, analytic_params, analytic_x = backprop(net, params64, x64, y, loss_fn, penalty, inputs)
+    paths_and_leaves = tree.leaves_with_path(params64, "params")
+    leaves, treedef = tree.flatten(params64)
+    work: list[F64] = [np.array(leaf, dtype=np.float64) for leaf in leaves]
+
+    def params_loss() -> float:
+        return loss(net, tree.unflatten(treedef, work), x64, y, loss_fn, penalty)
+
+    def input_loss() -> float:
+        return loss(net, params64, x64, y, loss_fn, penalty)
+
+    pairs: list[tuple[str, F64, F64]] = []
+    for (path, _), leaf, grad in zip(
+        paths_and_leaves, work, tree.leaves(analytic_params), strict=True
+    ):
+        pairs.append((path, np.asarray(grad, np.float64), _numeric(params_loss, leaf, eps)))
+    if inputs:
+        assert analytic_x is not None
+        pairs.append(("x", analytic_x.astype(np.float64), _numeric(input_loss, x64, eps)))
+    return _worst(pairs)
+
+
+def _worst(
+    pairs: list[tuple[str, F64, F64]],
+) -> GradCheck:
+    scale = max((float(np.abs(a).max(initial=0.0)) for _, a, _ in pairs), default=0.0)
+    floor = max(1e-6 * scale, 1e-300)
+    worst = GradCheck(0.0, "", 0.0, sum(a.size for _, a, _ in pairs))
+    for path, analytic, numeric in pairs:
+        if analytic.size == 0:
+            continue
+        abs_error = np.abs(analytic - numeric)
+        rel_error = abs_error / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor)
+        index = np.unravel_index(int(np.argmax(rel_error)), rel_error.shape)
+        if float(rel_error[index]) >= worst.max_rel_error:
+            where = f"{path}[{', '.join(str(int(i)) for i in index)}]"
+            worst = attrs.evolve(
+                worst,
+                max_rel_error=float(rel_error[index]),
+                path=where,
+                max_abs_error=max(worst.max_abs_error, float(abs_error.max())),
+            )
+        else:
+            worst = attrs.evolve(
+                worst, max_abs_error=max(worst.max_abs_error, float(abs_error.max()))
+            )
+    return worst

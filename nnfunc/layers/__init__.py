@@ -1,0 +1,35 @@
+"""Layer specs: frozen, hashable values; their params live apart, in trees of arrays."""
+
+from nnfunc.layers.activations import (
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    sigmoid,
+    softmax,
+)
+from nnfunc.layers.base import InputError, Layer, LocatedError, ParamsError
+from nnfunc.layers.dense import Dense, DenseParams
+from nnfunc.layers.sequential import Sequential, SequentialParams, mlp
+
+__all__ = [
+    "Dense",
+    "DenseParams",
+    "Identity",
+    "InputError",
+    "Layer",
+    "LeakyReLU",
+    "LocatedError",
+    "ParamsError",
+    "ReLU",
+    "Sequential",
+    "SequentialParams",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "mlp",
+    "sigmoid",
+    "softmax",
+]

@@ -1,0 +1,132 @@
+"""Layers in a row: the params are a tuple aligned with the layers."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from nnfunc import initializers, random
+from nnfunc._arrays import FloatArray, FloatDType
+from nnfunc.layers import activations
+from nnfunc.layers.base import Layer, LocatedError, ParamsError
+from nnfunc.layers.dense import Dense
+
+SequentialParams = tuple[Any, ...]
+"""One entry per layer: that layer's params, or None for a layer without params.
+
+Typed `Any` because each entry's type is fixed by its layer, known only at run time.
+"""
+
+
+_LAYER_METHODS = ("init_params", "apply", "backward")
+
+
+def _is_layer(value: object) -> bool:
+    return all(callable(getattr(value, name, None)) for name in _LAYER_METHODS)
+
+
+@attrs.frozen(init=False)
+class Sequential:
+    """Apply `layers` in order; a Sequential is itself a layer, so nets nest."""
+
+    layers: tuple[Layer[Any, Any], ...]
+
+    def __init__(self, *layers: Layer[Any, Any]) -> None:
+        if not layers:
+            raise ValueError("Sequential needs at least one layer, given none")
+        for i, layer in enumerate(layers):
+            if not _is_layer(layer):
+                raise TypeError(
+                    f"Sequential layer {i} must be a layer (with init_params, apply and "
+                    f"backward), given {type(layer).__name__}: {layer!r}"
+                )
+        self.__attrs_init__(tuple(layers))
+
+    def __repr__(self) -> str:
+        return f"Sequential({', '.join(repr(layer) for layer in self.layers)})"
+
+    def init_params(self, key: random.Key, dtype: FloatDType) -> SequentialParams:
+        """A tuple of each layer's params, each drawn from its own child of `key`."""
+        keys = random.split(key, len(self.layers))
+        pairs = zip(self.layers, keys, strict=True)
+        return tuple(layer.init_params(k, dtype) for layer, k in pairs)
+
+    def _check(self, params: object) -> SequentialParams:
+        if not isinstance(params, tuple) or len(params) != len(self.layers):
+            given = (
+                f"{type(params).__name__} of length {len(params)}"
+                if isinstance(params, Sequence)
+                else type(params).__name__
+            )
+            raise ParamsError(
+                "",
+                f"expected a tuple of {len(self.layers)} entries, one per layer of "
+                f"{self!r}, given {given}",
+            )
+        return params
+
+    def apply(
+        self, params: SequentialParams, x: FloatArray
+    ) -> tuple[FloatArray, tuple[object, ...]]:
+        """(output, the tuple of every layer's cache): x (batch, in) to (batch, out)."""
+        self._check(params)
+        caches = []
+        for i, (layer, layer_params) in enumerate(zip(self.layers, params, strict=True)):
+            try:
+                x, cache = layer.apply(layer_params, x)
+            except LocatedError as error:
+                raise error.nested(f"[{i}]") from None
+            caches.append(cache)
+        return x, tuple(caches)
+
+    def backward(
+        self,
+        params: SequentialParams,
+        cache: tuple[object, ...],
+        dy: FloatArray,
+        input_grad: bool,
+    ) -> tuple[SequentialParams, FloatArray | None]:
+        """(tuple of each layer's param grads, input grad): walks the layers back once.
+
+        Layers before the first one with params are skipped unless `input_grad`.
+        """
+        first = (
+            0
+            if input_grad
+            else next((i for i, p in enumerate(params) if p is not None), len(params))
+        )
+        grads: list[object] = [None] * len(self.layers)
+        grad: FloatArray | None = dy
+        for i in range(len(self.layers) - 1, first - 1, -1):
+            assert grad is not None
+            grads[i], grad = self.layers[i].backward(
+                params[i], cache[i], grad, input_grad or i > first
+            )
+        return tuple(grads), (grad if input_grad else None)
+
+
+def mlp(
+    sizes: Sequence[int],
+    activation: str = "relu",
+    output_activation: str | None = None,
+    init: str | initializers.Initializer = initializers.glorot_uniform,
+) -> Sequential:
+    """Dense layers of `sizes` with `activation` between them; the last layer is linear
+    unless `output_activation` is named. [2, 4, 1] with "tanh" is
+    Sequential(Dense(2, 4), Tanh(), Dense(4, 1)).
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"mlp needs at least 2 sizes (inputs and outputs), given {sizes!r}")
+    hidden = activations.get(activation)
+    layers: list[Layer[Any, Any]] = []
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
+        layers.append(Dense(n_in, n_out, init=init))
+        if i < len(sizes) - 2:
+            layers.append(hidden)
+    if output_activation is not None:
+        layers.append(activations.get(output_activation))
+    return Sequential(*layers)

@@ -1,0 +1,236 @@
+"""Losses: frozen values, `loss_fn(pred, target) -> float` and
+`loss_fn.value_and_grad(pred, target) -> (float, gradient w.r.t. pred)`.
+
+`mse`, `binary_cross_entropy` and `sigmoid_binary_cross_entropy` average over all
+elements (PyTorch's reduction="mean"); `softmax_cross_entropy` averages over rows.
+The target must have the prediction's shape exactly: (n,) against (n, 1) is refused,
+never broadcast. Penalties on params (`L2`) add to any loss through `penalty=`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, TypeVar
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from nnfunc import tree
+from nnfunc._arrays import FloatArray, freeze
+from nnfunc.layers.activations import sigmoid
+
+P = TypeVar("P")
+
+
+class Loss(Protocol):
+    """A loss: a frozen value with a call and a value-and-gradient, both on predictions."""
+
+    def __call__(self, pred: FloatArray, target: npt.ArrayLike) -> float:
+        """The loss as a Python float."""
+        ...
+
+    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
+        """(loss, gradient of the loss w.r.t. pred, of pred's shape and dtype)."""
+        ...
+
+
+def _check_pred(pred: FloatArray, name: str) -> None:
+    if pred.size == 0:
+        raise ValueError(f"{name}: empty prediction of shape {pred.shape}; a batch needs rows")
+
+
+def _target_like(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArray:
+    """`target` as an array of pred's dtype, after checking it has pred's shape exactly."""
+    _check_pred(pred, name)
+    array = np.asarray(target)
+    if array.shape != pred.shape:
+        hint = ""
+        if array.ndim == 1 and pred.shape == (array.shape[0], 1):
+            hint = "; reshape the target with y.reshape(-1, 1)"
+        elif pred.ndim == 1 and array.shape == (pred.shape[0], 1):
+            hint = "; flatten the target with y.ravel()"
+        raise ValueError(
+            f"{name}: target shape must equal the prediction's {pred.shape}, given "
+            f"{array.shape} (never broadcast){hint}"
+        )
+    if not np.issubdtype(array.dtype, np.number) and array.dtype != np.bool_:
+        raise TypeError(f"{name}: target must be numeric, given dtype {array.dtype}")
+    return array.astype(pred.dtype, copy=False)
+
+
+def _binary_target(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArray:
+    """`target` like `_target_like`, checked to lie in [0, 1]."""
+    t = _target_like(pred, target, name)
+    low, high = float(t.min()), float(t.max())
+    if not (0.0 <= low and high <= 1.0):
+        raise ValueError(f"{name}: targets must be in [0, 1], given values from {low} to {high}")
+    return t
+
+
+class _LossBase:
+    """`__call__` as the value of `value_and_grad`: one formula per loss, never two."""
+
+    def __call__(self, pred: FloatArray, target: npt.ArrayLike) -> float:
+        """The loss as a Python float."""
+        return self.value_and_grad(pred, target)[0]
+
+    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
+        """(loss, gradient w.r.t. pred)."""
+        raise NotImplementedError
+
+
+@attrs.frozen
+class MSE(_LossBase):
+    """mean((pred - target)**2) over all elements; gradient 2 (pred - target) / size."""
+
+    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
+        """(mean squared error, 2 (pred - target) / size)."""
+        diff = pred - _target_like(pred, target, "mse")
+        value = float(np.vdot(diff, diff)) / diff.size
+        diff *= diff.dtype.type(2.0 / diff.size)
+        return value, diff
+
+
+@attrs.frozen
+class BinaryCrossEntropy(_LossBase):
+    """-mean(t log p + (1 - t) log(1 - p)) on probabilities p clipped to [eps, 1 - eps].
+
+    The gradient is taken at the clipped p, so it stays finite and non-zero when a
+    sigmoid saturates. For logits use `sigmoid_binary_cross_entropy`: it is stable.
+    """
+
+    eps: float = attrs.field(
+        default=1e-7, validator=[attrs.validators.gt(0.0), attrs.validators.lt(0.5)]
+    )
+
+    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
+        """(mean BCE, (p - t) / (p (1 - p)) / size at the clipped p)."""
+        t = _binary_target(pred, target, "binary_cross_entropy")
+        p = np.clip(pred, self.eps, 1.0 - self.eps)
+        value = -float(np.vdot(t, np.log(p)) + np.vdot(1.0 - t, np.log1p(-p))) / p.size
+        grad = (p - t) / (p * (1.0 - p))
+        grad *= grad.dtype.type(1.0 / p.size)
+        return value, grad
+
+
+def _softplus(z: FloatArray) -> FloatArray:
+    """log(1 + exp(z)), stable for any z."""
+    out: FloatArray = np.logaddexp(0, z)
+    return out
+
+
+@attrs.frozen
+class SigmoidBinaryCrossEntropy(_LossBase):
+    """Binary cross-entropy on logits z: mean(softplus(z) - t z), stable for any z.
+
+    Equal to binary_cross_entropy(sigmoid(z), t) without its clipping; gradient
+    (sigmoid(z) - t) / size.
+    """
+
+    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
+        """(mean BCE on logits, (sigmoid(z) - t) / size)."""
+        t = _binary_target(pred, target, "sigmoid_binary_cross_entropy")
+        value = float(_softplus(pred).sum() - np.vdot(t, pred)) / pred.size
+        grad = sigmoid(pred)
+        grad -= t
+        grad *= grad.dtype.type(1.0 / pred.size)
+        return value, grad
+
+
+def _labels_as_probs(
+    pred: FloatArray, target: npt.ArrayLike
+) -> tuple[FloatArray | None, npt.NDArray[np.intp] | None]:
+    """(one-hot or soft targets, None) for (n, k) targets; (None, labels) for (n,) labels."""
+    name = "softmax_cross_entropy"
+    _check_pred(pred, name)
+    if pred.ndim != 2:
+        raise ValueError(f"{name}: logits must have shape (n, k), given {pred.shape}")
+    array = np.asarray(target)
+    n, k = pred.shape
+    if array.shape == (n, k):
+        return _target_like(pred, array, name), None
+    if array.shape != (n,):
+        raise ValueError(
+            f"{name}: targets must be integer labels of shape ({n},) or one-hot rows of shape "
+            f"({n}, {k}), given {array.shape}"
+        )
+    if not np.issubdtype(array.dtype, np.integer):
+        raise TypeError(
+            f"{name}: labels of shape ({n},) must be integers in [0, {k}), "
+            f"given dtype {array.dtype}"
+        )
+    low, high = int(array.min()), int(array.max())
+    if low < 0 or high >= k:
+        bad = low if low < 0 else high
+        raise ValueError(f"{name}: labels must be in [0, {k}) for {k} classes, given label {bad}")
+    return None, array.astype(np.intp, copy=False)
+
+
+def _log_softmax(z: FloatArray) -> FloatArray:
+    shifted: FloatArray = z - z.max(axis=1, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return shifted
+
+
+@attrs.frozen
+class SoftmaxCrossEntropy(_LossBase):
+    """Cross-entropy of softmax(logits) against integer labels (n,) or one-hot (n, k) rows,
+    averaged over the n rows; gradient (softmax(z) - onehot) / n. Stable for any logits.
+    """
+
+    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
+        """(mean cross-entropy, (softmax(z) - onehot) / n)."""
+        probs, labels = _labels_as_probs(pred, target)
+        log_p = _log_softmax(pred)
+        n = pred.shape[0]
+        grad = np.exp(log_p)
+        if labels is not None:
+            rows = np.arange(n)
+            value = -float(log_p[rows, labels].sum()) / n
+            grad[rows, labels] -= 1.0
+        else:
+            assert probs is not None
+            value = -float(np.vdot(probs, log_p)) / n
+            grad -= probs
+        grad *= grad.dtype.type(1.0 / n)
+        return value, grad
+
+
+mse = MSE()
+binary_cross_entropy = BinaryCrossEntropy()
+sigmoid_binary_cross_entropy = SigmoidBinaryCrossEntropy()
+softmax_cross_entropy = SoftmaxCrossEntropy()
+
+
+class Penalty(Protocol):
+    """A term on the params added to a loss: value and gradients, same tree type."""
+
+    def value_and_grads(self, params: P) -> tuple[float, P]:
+        """(penalty, its gradient w.r.t. every leaf of params)."""
+        ...
+
+
+def _is_weight(leaf: npt.NDArray[Any]) -> bool:
+    """Weights are the leaves of two or more dimensions; biases and scales are left alone."""
+    return np.ndim(leaf) >= 2
+
+
+@attrs.frozen
+class L2:
+    """strength / 2 * sum of squares of every weight (leaf of >= 2 dims); biases are free.
+
+    Its gradient is strength * w: the same step as weight decay of `strength`.
+    """
+
+    strength: float = attrs.field(validator=attrs.validators.ge(0.0))
+
+    def value_and_grads(self, params: P) -> tuple[float, P]:
+        """(penalty, strength * w for weights and zeros for other leaves)."""
+        total = sum((float(np.vdot(w, w)) for w in tree.leaves(params) if _is_weight(w)), 0.0)
+        grads = tree.map(
+            lambda w: freeze(
+                w * w.dtype.type(self.strength) if _is_weight(w) else np.zeros_like(w)
+            ),
+            params,
+        )
+        return 0.5 * self.strength * total, grads
