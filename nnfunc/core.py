@@ -29,16 +29,22 @@ def init(net: Layer[P, C], key: Key, dtype: npt.DTypeLike = np.float32) -> P:
     return net.init_params(key, float_dtype(dtype))
 
 
-def params_dtype(params: object) -> FloatDType:
-    """The dtype of the first array leaf of `params`; float32 for params with no leaves."""
+def params_dtype(params: object) -> FloatDType | None:
+    """The dtype of the first array leaf of `params`; None for params with no leaves."""
     for leaf in tree.leaves(params):
         return float_dtype(np.asarray(leaf).dtype)
-    return np.dtype(np.float32)
+    return None
 
 
-def as_input(x: npt.ArrayLike, dtype: FloatDType) -> FloatArray:
-    """`x` as a (batch, features) array of `dtype`; ValueError for other ranks or no rows."""
+def as_input(x: npt.ArrayLike, dtype: FloatDType | None) -> FloatArray:
+    """`x` as a (batch, features) array of `dtype`; ValueError for other ranks or no rows.
+
+    With dtype None (a net without params) a float32 or float64 `x` keeps its dtype
+    and anything else becomes float32.
+    """
     array = np.asarray(x)
+    if dtype is None:
+        dtype = array.dtype if array.dtype in (np.float32, np.float64) else np.dtype(np.float32)
     if array.ndim != 2:
         hint = (
             "; reshape it: x.reshape(-1, 1) for one feature, x.reshape(1, -1) for one example"

@@ -92,8 +92,12 @@ def _shape(shape: int | tuple[int, ...]) -> tuple[int, ...]:
 
 
 def normal(k: Key, shape: int | tuple[int, ...], dtype: npt.DTypeLike = np.float32) -> FloatArray:
-    """Standard normal samples of `shape` in `dtype` (float32 or float64)."""
-    return generator(k).standard_normal(_shape(shape), dtype=float_dtype(dtype))
+    """Standard normal samples of `shape` in `dtype` (float32 or float64).
+
+    Drawn in float64 and rounded, so float32 and float64 agree to rounding for one key.
+    """
+    resolved = float_dtype(dtype)
+    return generator(k).standard_normal(_shape(shape)).astype(resolved, copy=False)
 
 
 def uniform(
@@ -103,12 +107,13 @@ def uniform(
     high: float = 1.0,
     dtype: npt.DTypeLike = np.float32,
 ) -> FloatArray:
-    """Uniform samples in [low, high) of `shape` in `dtype`."""
+    """Uniform samples in [low, high) of `shape` in `dtype`, drawn in float64 and rounded."""
     if not low < high:
         raise ValueError(f"uniform needs low < high, given low={low}, high={high}")
     resolved = float_dtype(dtype)
-    unit = generator(k).random(_shape(shape), dtype=resolved)
-    return (unit * resolved.type(high - low) + resolved.type(low)).astype(resolved, copy=False)
+    samples = generator(k).uniform(low, high, _shape(shape)).astype(resolved, copy=False)
+    # Rounding to float32 can reach `high`; keep the interval half-open.
+    return np.minimum(samples, np.nextafter(resolved.type(high), resolved.type(low)))
 
 
 def permutation(k: Key, n: int) -> npt.NDArray[np.intp]:
