@@ -1,0 +1,246 @@
+"""Data from a key: shuffled mini-batches, a train/test split, feature standardization.
+
+Every shuffle is `nf.random.permutation` of a `Key`, so the same key gives the same
+batches and the same split in any process. Arrays this module returns are read-only
+and never alias the caller's arrays: `batches` and `train_test_split` gather one
+permuted copy of the data and hand out slices of it, `Standardizer.transform` and
+`inverse_transform` return fresh arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from nnfunc._arrays import FloatArray, FloatDType, freeze, readonly
+from nnfunc.random import Key, check_key, permutation
+
+Array = npt.NDArray[Any]
+
+
+def check_finite(name: str, array: npt.ArrayLike) -> None:
+    """Raise ValueError if `array` holds NaN or infinity, with how many and where the first is.
+
+    One vectorized pass (np.isfinite); integer and bool arrays are finite by type.
+    Raises TypeError for a non-numeric array.
+    """
+    values = np.asarray(array)
+    if not (np.issubdtype(values.dtype, np.number) or values.dtype == np.bool_):
+        raise TypeError(f"{name} must be numeric, given dtype {values.dtype}")
+    if not np.issubdtype(values.dtype, np.inexact):
+        return
+    finite = np.isfinite(values)
+    if finite.all():
+        return
+    count = finite.size - int(np.count_nonzero(finite))
+    first = tuple(int(i) for i in np.unravel_index(int(np.argmin(finite)), values.shape))
+    raise ValueError(
+        f"{name} must be finite, given {count} non-finite value(s) (NaN or inf) among "
+        f"{values.size}; the first is {values[first]} at index {first}"
+    )
+
+
+def _paired(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[Array, Array]:
+    """x and y as arrays of at least one dimension with the same number n >= 1 of rows."""
+    xs, ys = np.asarray(x), np.asarray(y)
+    for name, array in (("x", xs), ("y", ys)):
+        if array.ndim == 0:
+            raise ValueError(f"{name} must have a first (example) dimension, given a scalar")
+    if len(xs) == 0:
+        raise ValueError(f"x is empty (shape {xs.shape}); expected at least one example")
+    if len(xs) != len(ys):
+        raise ValueError(
+            f"x and y must have the same number of examples: x has {len(xs)} "
+            f"(shape {xs.shape}), y has {len(ys)} (shape {ys.shape})"
+        )
+    return xs, ys
+
+
+def _shuffled(key: Key, xs: Array, ys: Array) -> tuple[Array, Array]:
+    """One read-only copy of xs and of ys, rows permuted by `key` (the same order for both)."""
+    order = permutation(check_key(key), len(xs))
+    return freeze(np.take(xs, order, axis=0)), freeze(np.take(ys, order, axis=0))
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def num_batches(n: int, batch_size: int, drop_last: bool = False) -> int:
+    """How many batches `batches` yields for n examples: ceil(n / batch_size), floor if drop_last.
+
+    Raises ValueError unless n >= 1 and batch_size is an int in [1, n].
+    """
+    if not _is_int(n) or n < 1:
+        raise ValueError(f"n must be an int >= 1 (the number of examples), given {n!r}")
+    if not _is_int(batch_size) or batch_size < 1:
+        raise ValueError(f"batch_size must be an int >= 1, given {batch_size!r}")
+    if batch_size > n:
+        raise ValueError(
+            f"batch_size must be at most the number of examples {n}, given {batch_size}"
+        )
+    return n // batch_size if drop_last else -(-n // batch_size)
+
+
+def batches(
+    key: Key, x: npt.ArrayLike, y: npt.ArrayLike, batch_size: int, drop_last: bool = False
+) -> Iterator[tuple[Array, Array]]:
+    """One epoch of shuffled (x_batch, y_batch) pairs, the order fixed by `key` alone.
+
+    x and y: arrays with the same first dimension n (y may be (n,), (n, k), labels...).
+    Each example comes exactly once; batches have `batch_size` rows, the last one
+    fewer (n % batch_size) unless `drop_last` drops it. The data are permuted into
+    one read-only copy per call, and the batches are slices (views) of that copy,
+    with x's and y's dtypes. Arguments are checked at the call, before iterating.
+
+    Raises ValueError for an x or y without a first dimension, empty data, different
+    lengths, or a batch_size that is not an int in [1, n]; TypeError for a bad key.
+    """
+    xs, ys = _paired(x, y)
+    count = num_batches(len(xs), batch_size, drop_last)
+    x_perm, y_perm = _shuffled(key, xs, ys)
+    return _slices(x_perm, y_perm, batch_size, count)
+
+
+def _slices(xs: Array, ys: Array, size: int, count: int) -> Iterator[tuple[Array, Array]]:
+    for start in range(0, count * size, size):
+        yield xs[start : start + size], ys[start : start + size]
+
+
+def train_test_split(
+    key: Key, x: npt.ArrayLike, y: npt.ArrayLike, test_size: float | int
+) -> tuple[Array, Array, Array, Array]:
+    """(x_train, x_test, y_train, y_test): the rows of x and y shuffled by `key`, then split.
+
+    test_size: a float in (0, 1), the fraction of the n rows to test on, rounded to the
+    nearest count (halves up: floor(test_size * n + 0.5)); or an int count in [1, n - 1].
+    Either way both parts keep at least one row. The four arrays are read-only
+    slices of one permuted copy of the data, never views of x or y.
+
+    Raises ValueError for a test_size out of range or of another type, and for x and y
+    as `batches` does; TypeError for a bad key.
+    """
+    xs, ys = _paired(x, y)
+    n_test = _test_count(test_size, len(xs))
+    x_perm, y_perm = _shuffled(key, xs, ys)
+    return x_perm[n_test:], x_perm[:n_test], y_perm[n_test:], y_perm[:n_test]
+
+
+def _test_count(test_size: float | int, n: int) -> int:
+    """The number of test rows for `test_size` of n rows, checked to be in [1, n - 1]."""
+    if _is_int(test_size):
+        count = int(test_size)
+        given = f"test_size={count}"
+    elif isinstance(test_size, float | np.floating) and 0.0 < test_size < 1.0:
+        count = int(np.floor(test_size * n + 0.5))
+        given = f"test_size={test_size} of {n} rows, which rounds to {count} test rows"
+    else:
+        raise ValueError(
+            f"test_size must be a float in (0, 1) or an int in [1, n - 1], given {test_size!r}"
+        )
+    if not 1 <= count <= n - 1:
+        raise ValueError(
+            f"the test part must have between 1 and {n - 1} of the {n} rows, given {given}"
+        )
+    return count
+
+
+def _result_dtype(dtype: np.dtype[Any]) -> FloatDType:
+    """float32 and float64 are kept; any other dtype (ints, bool, float16) computes in float64."""
+    if dtype == np.float32:
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def _as_rows(array: Array, where: str, features: int | None) -> Array:
+    """Check that `array` is numeric of shape (n, features) (any features when None)."""
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        raise TypeError(f"{where}: x must be numeric, given dtype {array.dtype}")
+    expected = "(n, features)" if features is None else f"(n, {features})"
+    if array.ndim != 2 or (features is not None and array.shape[1] != features):
+        raise ValueError(f"{where}: x must have shape {expected}, given {array.shape}")
+    return array
+
+
+@attrs.frozen
+class Standardizer:
+    """Per-feature standardization (x - mean) / std, fitted with `Standardizer.fit(x)`.
+
+    `mean` and `std` are read-only arrays of shape (features,) and one float dtype;
+    every std is > 0. A pytree: both arrays are leaves, so it checkpoints with params.
+    `transform` and `inverse_transform` take x of shape (n, features) and return a
+    fresh read-only array in x's dtype if float32 or float64, else in float64.
+    """
+
+    mean: FloatArray = attrs.field(converter=readonly)
+    std: FloatArray = attrs.field(converter=readonly)
+
+    def __attrs_post_init__(self) -> None:
+        """Check shapes (features,), one float dtype, and std > 0."""
+        if self.mean.ndim != 1 or self.std.shape != self.mean.shape:
+            raise ValueError(
+                "Standardizer: mean and std must both have shape (features,), "
+                f"given {self.mean.shape} and {self.std.shape}"
+            )
+        if self.mean.dtype != self.std.dtype or self.mean.dtype.kind != "f":
+            raise ValueError(
+                "Standardizer: mean and std must share one float dtype, "
+                f"given {self.mean.dtype} and {self.std.dtype}"
+            )
+        if not np.all(self.std > 0):
+            raise ValueError(f"Standardizer: every std must be > 0, given {self.std}")
+
+    @classmethod
+    def fit(cls, x: npt.ArrayLike) -> Standardizer:
+        """The mean and population std (ddof=0) of each column of x, shape (n, features), n >= 1.
+
+        Computed in float64 and stored in x's dtype if float32 or float64, else float64.
+        A constant feature gets mean = its value and std = 1, so it maps to exactly 0.
+        Raises ValueError for another shape, no rows or non-finite values; TypeError
+        for a non-numeric x.
+        """
+        array = _as_rows(np.asarray(x), "Standardizer.fit", None)
+        if len(array) == 0:
+            raise ValueError(f"Standardizer.fit: x has no rows (shape {array.shape})")
+        check_finite("Standardizer.fit: x", array)
+        constant = array.max(axis=0) == array.min(axis=0)
+        mean = np.where(constant, array[0], array.mean(axis=0, dtype=np.float64))
+        std = np.where(constant, 1.0, array.std(axis=0, dtype=np.float64))
+        dtype = _result_dtype(array.dtype)
+        return cls(freeze(mean.astype(dtype)), freeze(std.astype(dtype)))
+
+    @property
+    def num_features(self) -> int:
+        """The number of features the standardizer was fitted on."""
+        return int(self.mean.shape[0])
+
+    def _copy_of(self, x: npt.ArrayLike, where: str) -> FloatArray:
+        array = _as_rows(np.asarray(x), where, self.num_features)
+        return array.astype(_result_dtype(array.dtype), copy=True)
+
+    def transform(self, x: npt.ArrayLike) -> FloatArray:
+        """(x - mean) / std: x of shape (n, features); ValueError for another shape."""
+        out = self._copy_of(x, "Standardizer.transform")
+        out -= self.mean.astype(out.dtype, copy=False)
+        out /= self.std.astype(out.dtype, copy=False)
+        return freeze(out)
+
+    def inverse_transform(self, x: npt.ArrayLike) -> FloatArray:
+        """x * std + mean, undoing `transform`: x of shape (n, features); ValueError otherwise."""
+        out = self._copy_of(x, "Standardizer.inverse_transform")
+        out *= self.std.astype(out.dtype, copy=False)
+        out += self.mean.astype(out.dtype, copy=False)
+        return freeze(out)
+
+
+__all__ = [
+    "Standardizer",
+    "batches",
+    "check_finite",
+    "num_batches",
+    "train_test_split",
+]
