@@ -318,17 +318,23 @@ def global_norm(tree: object) -> float:
     return float(np.sqrt(builtins.sum((float(np.vdot(x, x)) for x in leaves(tree)), 0.0)))
 
 
+def _leaf_equal(x: object, y: object) -> bool:
+    if isinstance(x, Key) or isinstance(y, Key):
+        return x == y
+    x_arr, y_arr = np.asarray(x), np.asarray(y)
+    return (
+        x_arr.dtype == y_arr.dtype
+        and x_arr.shape == y_arr.shape
+        and x_arr.tobytes() == y_arr.tobytes()
+    )
+
+
 def equal(a: object, b: object) -> bool:
-    """True when both trees have one structure and leaves of equal dtype, shape and bytes."""
+    """True when both trees have one structure and leaves of equal dtype, shape and bytes
+    (keys: equal words)."""
     if structure(a) != structure(b):
         return False
-    for x, y in zip(leaves(a), leaves(b), strict=True):
-        x_arr, y_arr = np.asarray(x), np.asarray(y)
-        if x_arr.dtype != y_arr.dtype or x_arr.shape != y_arr.shape:
-            return False
-        if x_arr.tobytes() != y_arr.tobytes():
-            return False
-    return True
+    return all(_leaf_equal(x, y) for x, y in zip(leaves(a), leaves(b), strict=True))
 
 
 __all__ = [

@@ -60,6 +60,7 @@ def test_flatten_unflatten_round_trip_keeps_types_and_static_fields() -> None:
     assert rebuilt["pair"].right.name == "five"
     assert rebuilt["key"] == nf.random.key(1)
     assert nf.tree.equal(rebuilt, tree)
+    assert not nf.tree.equal(rebuilt, {**tree, "key": nf.random.key(2)})
 
 
 def test_static_fields_are_not_leaves_and_differ_in_structure() -> None:
