@@ -5,7 +5,20 @@ read-only arrays; `init`, `forward`, `loss`, `grads`, `value_and_grads` and
 `sgd_step` are pure functions; all randomness comes from an explicit `Key`.
 """
 
-from nnfunc import initializers, layers, losses, random, tree
+from nnfunc import (
+    checkpoint,
+    data,
+    datasets,
+    idx,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optim,
+    random,
+    train,
+    tree,
+)
 from nnfunc.core import (
     backprop,
     forward,
@@ -33,6 +46,7 @@ from nnfunc.layers import (
     mlp,
 )
 from nnfunc.random import Key
+from nnfunc.train import fit, train_step
 from nnfunc.tree import pytree, static_field
 
 __version__ = "0.1.0"
@@ -56,18 +70,27 @@ __all__ = [
     "__version__",
     "backprop",
     "check_grads",
+    "checkpoint",
+    "data",
+    "datasets",
+    "fit",
     "forward",
     "grads",
+    "idx",
     "init",
     "initializers",
     "layers",
     "loss",
     "losses",
+    "metrics",
     "mlp",
+    "optim",
     "pytree",
     "random",
     "sgd_step",
     "static_field",
+    "train",
+    "train_step",
     "tree",
     "value_and_grads",
 ]

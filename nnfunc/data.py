@@ -44,7 +44,7 @@ def check_finite(name: str, array: npt.ArrayLike) -> None:
     )
 
 
-def _paired(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[Array, Array]:
+def as_pair(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[Array, Array]:
     """x and y as arrays of at least one dimension with the same number n >= 1 of rows."""
     xs, ys = np.asarray(x), np.asarray(y)
     for name, array in (("x", xs), ("y", ys)):
@@ -100,7 +100,7 @@ def batches(
     Raises ValueError for an x or y without a first dimension, empty data, different
     lengths, or a batch_size that is not an int in [1, n]; TypeError for a bad key.
     """
-    xs, ys = _paired(x, y)
+    xs, ys = as_pair(x, y)
     count = num_batches(len(xs), batch_size, drop_last)
     x_perm, y_perm = _shuffled(key, xs, ys)
     return _slices(x_perm, y_perm, batch_size, count)
@@ -124,7 +124,7 @@ def train_test_split(
     Raises ValueError for a test_size out of range or of another type, and for x and y
     as `batches` does; TypeError for a bad key.
     """
-    xs, ys = _paired(x, y)
+    xs, ys = as_pair(x, y)
     n_test = _test_count(test_size, len(xs))
     x_perm, y_perm = _shuffled(key, xs, ys)
     return x_perm[n_test:], x_perm[:n_test], y_perm[n_test:], y_perm[:n_test]
@@ -237,10 +237,36 @@ class Standardizer:
         return freeze(out)
 
 
+# The data sets and the IDX reader live in their own modules and are part of nf.data.
+from nnfunc.datasets import (  # noqa: E402
+    binary_targets,
+    make_blobs,
+    make_circles,
+    make_classification,
+    make_moons,
+    make_regression_tabular,
+    make_xor,
+    make_xor_noisy,
+    one_hot,
+)
+from nnfunc.idx import load_idx, save_idx  # noqa: E402
+
 __all__ = [
     "Standardizer",
+    "as_pair",
     "batches",
+    "binary_targets",
     "check_finite",
+    "load_idx",
+    "make_blobs",
+    "make_circles",
+    "make_classification",
+    "make_moons",
+    "make_regression_tabular",
+    "make_xor",
+    "make_xor_noisy",
     "num_batches",
+    "one_hot",
+    "save_idx",
     "train_test_split",
 ]

@@ -1,0 +1,294 @@
+"""train_step, epoch and fit: reproducible, resumable, early stopping, divergence, errors."""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+import nnfunc as nf
+from nnfunc import checkpoint, metrics, optim, train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def three_blobs(seed: int, n: int = 300) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """n points around three centres in 2-D, with labels 0, 1, 2."""
+    k_labels, k_noise = nf.random.split(nf.random.key(seed))
+    labels = nf.random.randint(k_labels, n, 0, 3)
+    centres = np.array([[0.0, 2.0], [2.0, -1.0], [-2.0, -1.0]])
+    x = centres[labels] + 0.6 * nf.random.normal(k_noise, (n, 2), np.float64)
+    return x, labels
+
+
+def _digest(tree: object) -> str:
+    digest = hashlib.sha256()
+    for leaf in nf.tree.leaves(tree):
+        digest.update(np.asarray(leaf).tobytes())
+    return digest.hexdigest()
+
+
+NET = nf.mlp([2, 16, 3], activation="tanh")
+
+
+def _fit(**kwargs: Any) -> train.FitResult[nf.SequentialParams, Any]:
+    x, y = three_blobs(0)
+    options: dict[str, Any] = {"key": nf.random.key(1), "epochs": 4, "batch_size": 32}
+    options.update(kwargs)
+    params = nf.init(NET, nf.random.key(0))
+    return train.fit(
+        NET, params, x, y, nf.losses.softmax_cross_entropy, optim.adam(0.01), **options
+    )
+
+
+def test_train_step_is_grads_then_update_then_apply() -> None:
+    x, y = three_blobs(1, 20)
+    params = nf.init(NET, nf.random.key(0))
+    opt = optim.sgd(0.1, momentum=0.9)
+    state = opt.init(params)
+    new_params, new_state, value = train.train_step(
+        NET, params, state, x, y, nf.losses.softmax_cross_entropy, opt
+    )
+    expected_value, g = nf.value_and_grads(NET, params, x, y, nf.losses.softmax_cross_entropy)
+    updates, expected_state = opt.update(g, state, params)
+    assert value == expected_value
+    assert nf.tree.equal(new_params, optim.apply_updates(params, updates))
+    assert nf.tree.equal(new_state, expected_state)
+
+
+def test_epoch_returns_the_example_weighted_mean_loss() -> None:
+    x, y = three_blobs(2, 10)
+    params = nf.init(NET, nf.random.key(0))
+    opt = optim.sgd(0.0)
+    batches = [(x[:6], y[:6]), (x[6:], y[6:])]
+    _, _, mean = train.epoch(
+        NET, params, opt.init(params), batches, nf.losses.softmax_cross_entropy, opt
+    )
+    loss = nf.losses.softmax_cross_entropy
+    expected = (
+        6 * nf.loss(NET, params, x[:6], y[:6], loss) + 4 * nf.loss(NET, params, x[6:], y[6:], loss)
+    ) / 10
+    assert mean == pytest.approx(expected, rel=1e-6)
+
+
+def test_fit_with_adam_learns_three_classes_from_a_fixed_key() -> None:
+    x, y = three_blobs(3, 600)
+    x_test, y_test = three_blobs(4, 300)
+    result = train.fit(
+        NET,
+        nf.init(NET, nf.random.key(0)),
+        x,
+        y,
+        nf.losses.softmax_cross_entropy,
+        optim.adam(0.02),
+        key=nf.random.key(5),
+        epochs=15,
+        batch_size=32,
+        validation_split=0.2,
+        metrics={"accuracy": metrics.accuracy},
+    )
+    test_accuracy = metrics.accuracy(nf.forward(NET, result.params, x_test), y_test)
+    assert test_accuracy >= 0.95
+    assert result.history["val_accuracy"][-1] >= 0.95
+    assert result.history["train_loss"][-1] < result.history["train_loss"][0] / 3
+    assert result.history.names == (
+        "epoch",
+        "train_loss",
+        "val_loss",
+        "train_accuracy",
+        "val_accuracy",
+    )
+    np.testing.assert_array_equal(result.history["epoch"], np.arange(15))
+
+
+def test_fit_is_byte_identical_for_a_key_and_differs_for_another() -> None:
+    first, second = _fit(validation_split=0.25), _fit(validation_split=0.25)
+    assert nf.tree.equal(first.params, second.params)
+    assert first.history == second.history
+    other = _fit(validation_split=0.25, key=nf.random.key(2))
+    assert not nf.tree.equal(first.params, other.params)
+
+
+def test_fit_in_two_halves_equals_fit_in_one_go() -> None:
+    whole = _fit(epochs=4)
+    half = _fit(epochs=2)
+    rest = train.fit(
+        NET,
+        half.params,
+        *three_blobs(0),
+        nf.losses.softmax_cross_entropy,
+        optim.adam(0.01),
+        key=nf.random.key(1),
+        epochs=4,
+        batch_size=32,
+        initial_epoch=2,
+        opt_state=half.opt_state,
+        history=half.history,
+    )
+    assert nf.tree.equal(rest.params, whole.params)
+    assert rest.history == whole.history
+    assert not nf.tree.equal(half.params, whole.params)
+
+
+RESUME_SCRIPT = """
+import sys
+import nnfunc as nf
+from nnfunc import checkpoint, optim, train
+from tests.test_train import NET, three_blobs, _digest
+
+path = sys.argv[1]
+opt = optim.adam(0.01)
+template_params = nf.init(NET, nf.random.key(0))
+template = {"params": template_params, "opt_state": opt.init(template_params), "epoch": 0}
+saved = checkpoint.load(path, template)
+result = train.fit(
+    NET, saved["params"], *three_blobs(0), nf.losses.softmax_cross_entropy, opt,
+    key=nf.random.key(1), epochs=4, batch_size=32,
+    initial_epoch=saved["epoch"], opt_state=saved["opt_state"],
+)
+print(_digest(result.params))
+"""
+
+
+def test_resume_from_a_checkpoint_in_a_new_process_is_byte_identical(tmp_path: Path) -> None:
+    whole = _fit(epochs=4)
+    half = _fit(epochs=2)
+    path = tmp_path / "half.npz"
+    checkpoint.save(path, {"params": half.params, "opt_state": half.opt_state, "epoch": 2})
+    out = subprocess.run(
+        [sys.executable, "-c", RESUME_SCRIPT, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert out.stdout.strip() == _digest(whole.params)
+
+
+def test_early_stopping_restores_the_best_params() -> None:
+    # Validation labels rotated by one class: the better the net learns, the worse it
+    # does on them, so the best validation loss is at epoch 0.
+    x_val, y_val = three_blobs(7, 100)
+    stopped = _fit(
+        epochs=20,
+        validation_data=(x_val, (y_val + 1) % 3),
+        early_stopping=train.EarlyStopping(patience=2),
+    )
+    assert stopped.stopped_early and stopped.best_epoch == 0
+    assert len(stopped.history) == 3
+    one_epoch = _fit(epochs=1, validation_data=(x_val, (y_val + 1) % 3))
+    assert nf.tree.equal(stopped.params, one_epoch.params)
+    assert nf.tree.equal(stopped.opt_state, one_epoch.opt_state)
+    kept = _fit(
+        epochs=20,
+        validation_data=(x_val, (y_val + 1) % 3),
+        early_stopping=train.EarlyStopping(patience=2, restore_best=False),
+    )
+    assert nf.tree.equal(
+        kept.params, _fit(epochs=3, validation_data=(x_val, (y_val + 1) % 3)).params
+    )
+
+
+def test_callbacks_observe_values_they_cannot_change() -> None:
+    seen: list[train.EpochEnd[nf.SequentialParams, Any]] = []
+    result = _fit(epochs=3, callbacks=[seen.append])
+    assert [event.epoch for event in seen] == [0, 1, 2]
+    assert [len(event.history) for event in seen] == [1, 2, 3]
+    assert nf.tree.equal(seen[-1].params, result.params)
+    with pytest.raises(ValueError, match="read-only"):
+        seen[0].params[0].w[0, 0] = 0.0
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_divergence_stops_with_the_last_finite_params_and_where() -> None:
+    x = np.linspace(-3, 3, 64).reshape(-1, 1) * 100.0
+    y = 3.0 * x
+    net = nf.mlp([1, 1])
+    params = nf.init(net, nf.random.key(0))
+    with pytest.raises(train.DivergenceError, match=r"diverged at epoch \d+, step \d+") as info:
+        train.fit(net, params, x, y, nf.losses.mse, optim.sgd(1.0), key=nf.random.key(0), epochs=50)
+    error = info.value
+    # float32 makes the squared error overflow while the params are still finite.
+    assert error.path.startswith(("params[0].", "grads[0].", "the loss"))
+    assert error.epoch >= 1 and error.step >= 0
+    assert all(np.isfinite(leaf).all() for leaf in nf.tree.leaves(error.params))
+    assert not np.isfinite(error.loss)
+    assert nf.tree.structure(error.params) == nf.tree.structure(params)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"batch_size": 0}, "batch_size must be an int >= 1, given 0"),
+        ({"batch_size": 10_000}, "at most the number of examples 300, given 10000"),
+        ({"epochs": 0}, "initial_epoch < epochs"),
+        ({"validation_split": 1.5}, r"validation_split must be in \(0, 1\)"),
+        ({"early_stopping": train.EarlyStopping()}, "monitors 'val_loss', expected one of"),
+        ({"history": train.History(("epoch",))}, "history columns"),
+    ],
+)
+def test_bad_fit_arguments_are_refused(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        _fit(**kwargs)
+
+
+def test_non_finite_data_is_reported_once_up_front_with_count_and_index() -> None:
+    x, y = three_blobs(0)
+    x = x.copy()
+    x[5, 1] = np.nan
+    x[9, 0] = np.inf
+    params = nf.init(NET, nf.random.key(0))
+    with pytest.raises(ValueError, match=r"x must be finite, given 2 non-finite .* index \(5, 1\)"):
+        train.fit(
+            NET,
+            params,
+            x,
+            y,
+            nf.losses.softmax_cross_entropy,
+            optim.sgd(0.1),
+            key=nf.random.key(0),
+            epochs=1,
+        )
+    clean_x, _ = three_blobs(0)
+    with pytest.raises(ValueError, match="same number of examples"):
+        train.fit(
+            NET,
+            params,
+            clean_x[:10],
+            y[:9],
+            nf.losses.mse,
+            optim.sgd(0.1),
+            key=nf.random.key(0),
+            epochs=1,
+        )
+
+
+def test_progress_prints_a_line_per_epoch_without_tqdm(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_import = builtins.__import__
+
+    def no_tqdm(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "tqdm":
+            raise ImportError("tqdm is not installed")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    _fit(epochs=2, progress=True)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split()[1] for line in lines] == ["1/2", "2/2"]
+    assert "train_loss" in lines[0]
+
+
+def test_progress_uses_a_tqdm_bar_when_installed(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("tqdm")
+    _fit(epochs=2, progress=True)
+    err = capsys.readouterr().err
+    assert "2/2" in err and "epoch" in err and "train_loss" in err
