@@ -16,7 +16,7 @@ FloatDType = np.dtype[np.floating[Any]]
 
 def freeze(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Mark an array that nobody else holds as read-only and return it (no copy)."""
-    array.flags.writeable = False
+    array.setflags(write=False)
     return array
 
 
@@ -36,6 +36,9 @@ def readonly(value: npt.ArrayLike) -> npt.NDArray[Any]:
     An array already read-only whose every base is read-only is returned as is, so
     arrays nnfunc made itself pass through without a copy.
     """
+    if type(value) is np.ndarray and value.base is None and not value.flags.writeable:
+        if value.dtype.kind != "O":
+            return value  # the common case: an array nnfunc made and froze
     array = np.asarray(value)
     if array.dtype == object:
         raise TypeError(f"expected a numeric array, given an array of dtype object: {value!r}")

@@ -61,12 +61,29 @@ def _read_layout(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return children, static
 
 
-def _is_namedtuple(node: object) -> bool:
-    return isinstance(node, tuple) and hasattr(type(node), "_fields")
+# Each node is one of these kinds, decided once per type and cached.
+_LEAF, _NONE, _TUPLE, _NAMEDTUPLE, _LIST, _DICT, _ATTRS = range(7)
+_KINDS: dict[type, int] = {type(None): _NONE, tuple: _TUPLE, list: _LIST, dict: _DICT}
 
 
-def _is_attrs_node(node: object) -> bool:
-    return attrs.has(type(node)) and not isinstance(node, Key)
+def _kind(node: object) -> int:
+    cls = type(node)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _KINDS[cls] = _classify(cls)
+    return kind
+
+
+def _classify(cls: type) -> int:
+    if issubclass(cls, tuple):
+        return _NAMEDTUPLE if hasattr(cls, "_fields") else _TUPLE
+    if issubclass(cls, list):
+        return _LIST
+    if issubclass(cls, dict):
+        return _DICT
+    if attrs.has(cls) and not issubclass(cls, Key):
+        return _ATTRS
+    return _LEAF
 
 
 def _dict_keys(node: dict[Any, Any]) -> list[Any]:
@@ -76,84 +93,157 @@ def _dict_keys(node: dict[Any, Any]) -> list[Any]:
         raise TypeError(f"dict keys in a pytree must be sortable, given {list(node)!r}") from None
 
 
-def _children(node: object) -> tuple[list[tuple[str, object]], Hashable]:
-    """The (path step, child) pairs of a container and what rebuilding it needs besides them."""
-    if isinstance(node, tuple | list):
-        steps = [(f"[{i}]", child) for i, child in enumerate(node)]
-        return steps, (type(node), len(node))
-    if isinstance(node, dict):
-        keys = _dict_keys(node)
-        return [(f"[{k!r}]", node[k]) for k in keys], (dict, tuple(keys))
-    names, static = _attrs_layout(type(node))
-    static_values = tuple(getattr(node, name) for name in static)
-    return [(f".{name}", getattr(node, name)) for name in names], (type(node), static_values)
+def _aux(node: Any, kind: int) -> Hashable:
+    """What besides its children identifies a container: its type and length, keys or statics."""
+    if kind == _DICT:
+        return tuple(_dict_keys(node))
+    if kind == _ATTRS:
+        return tuple(getattr(node, name) for name in _attrs_layout(type(node))[1])
+    return len(node)
 
 
-def _is_container(node: object) -> bool:
-    return node is None or isinstance(node, tuple | list | dict) or _is_attrs_node(node)
+def _child_list(node: Any, kind: int) -> list[Any]:
+    """The children of a container, in flatten order."""
+    if kind == _DICT:
+        return [node[k] for k in _dict_keys(node)]
+    if kind == _ATTRS:
+        return [getattr(node, name) for name in _attrs_layout(type(node))[0]]
+    return list(node)
 
 
-def _rebuild(node: object, children: list[Any]) -> Any:
+def _steps(node: Any, kind: int) -> list[str]:
+    """The path step to each child of a container, in flatten order."""
+    if kind == _DICT:
+        return [f"[{k!r}]" for k in _dict_keys(node)]
+    if kind == _ATTRS:
+        return [f".{name}" for name in _attrs_layout(type(node))[0]]
+    return [f"[{i}]" for i in range(len(node))]
+
+
+def _rebuild(node: Any, kind: int, children: list[Any]) -> Any:
     """A container of the same kind and static data as `node`, holding `children`."""
-    if isinstance(node, list):
-        return children
-    if _is_namedtuple(node):
-        return type(node)(*children)
-    if isinstance(node, tuple):
+    if kind == _TUPLE:
         return tuple(children)
-    if isinstance(node, dict):
+    if kind == _LIST:
+        return children
+    if kind == _NAMEDTUPLE:
+        return type(node)(*children)
+    if kind == _DICT:
         return dict(zip(_dict_keys(node), children, strict=True))
     names, static = _attrs_layout(type(node))
     kwargs = dict(zip(names, children, strict=True))
-    kwargs.update((name, getattr(node, name)) for name in static)
+    for name in static:
+        kwargs[name] = getattr(node, name)
     return type(node)(**kwargs)
 
 
-def _describe(node: object) -> str:
-    if node is None:
+def _describe(node: Any) -> str:
+    kind = _kind(node)
+    if kind == _NONE:
         return "None"
-    if isinstance(node, list | tuple):
+    if kind in (_TUPLE, _NAMEDTUPLE, _LIST):
         return f"{type(node).__name__} of length {len(node)}"
-    if isinstance(node, dict):
+    if kind == _DICT:
         return f"dict with keys {_dict_keys(node)!r}"
-    if _is_attrs_node(node):
-        return f"{type(node).__name__} {_children(node)[1]!r}"
+    if kind == _ATTRS:
+        return f"{type(node).__name__} {_aux(node, kind)!r}"
     shape = getattr(node, "shape", None)
     return f"leaf {type(node).__name__}" + (f" of shape {shape}" if shape is not None else "")
 
 
-def _mismatch(path: str, first: object, other: object) -> ValueError:
-    return ValueError(
-        f"tree structures differ at {path or 'the root'}: "
-        f"expected {_describe(first)}, given {_describe(other)}"
-    )
+class _Mismatch(Exception):
+    """Raised inside the fast walk of `map`; the error message is built afterwards."""
 
 
-def _map(f: Callable[..., Any], node: object, rest: Sequence[object], path: str) -> Any:
-    if node is None:
+def _same_node(node: object, kind: int, other: object) -> bool:
+    """True when `other` is a container like `node` (or both are leaves)."""
+    if kind == _LEAF:
+        return _kind(other) == _LEAF
+    if type(other) is not type(node):
+        return False
+    return kind == _NONE or _aux(node, kind) == _aux(other, kind)
+
+
+def _map(f: Callable[..., Any], node: Any, rest: tuple[Any, ...]) -> Any:
+    """The fast walk of `map`: raises _Mismatch without a message where the trees differ.
+
+    Written per kind, without paths, because it runs on every training step.
+    """
+    kind = _KINDS.get(type(node))
+    if kind is None:
+        kind = _kind(node)
+    if kind == _LEAF:
+        for other in rest:
+            if _kind(other) != _LEAF:
+                raise _Mismatch
+        return f(node, *rest)
+    if kind == _NONE:
         for other in rest:
             if other is not None:
-                raise _mismatch(path, node, other)
+                raise _Mismatch
         return None
-    if not _is_container(node):
-        for other in rest:
-            if _is_container(other):
-                raise _mismatch(path, node, other)
-        return f(node, *rest)
-    steps, aux = _children(node)
-    other_children = []
+    cls = type(node)
     for other in rest:
-        if type(other) is not type(node):
-            raise _mismatch(path, node, other)
-        other_steps, other_aux = _children(other)
-        if other_aux != aux:
-            raise _mismatch(path, node, other)
-        other_children.append([child for _, child in other_steps])
-    mapped = [
-        _map(f, child, [children[i] for children in other_children], path + step)
-        for i, (step, child) in enumerate(steps)
-    ]
-    return _rebuild(node, mapped)
+        if type(other) is not cls:
+            raise _Mismatch
+    if kind == _ATTRS:
+        names, static = _attrs_layout(cls)
+        for other in rest:
+            for name in static:
+                if getattr(other, name) != getattr(node, name):
+                    raise _Mismatch
+        kwargs = {
+            name: _map(f, getattr(node, name), tuple(getattr(other, name) for other in rest))
+            for name in names
+        }
+        for name in static:
+            kwargs[name] = getattr(node, name)
+        return cls(**kwargs)
+    if kind == _DICT:
+        return _rebuild(node, kind, _map_children(f, node, kind, rest))
+    size = len(node)
+    for other in rest:
+        if len(other) != size:
+            raise _Mismatch
+    if not rest:
+        mapped = [_map(f, child, ()) for child in node]
+    else:
+        mapped = [_map(f, column[0], column[1:]) for column in zip(node, *rest, strict=True)]
+    return mapped if kind == _LIST else tuple(mapped) if kind == _TUPLE else cls(*mapped)
+
+
+def _map_children(f: Callable[..., Any], node: Any, kind: int, rest: tuple[Any, ...]) -> list[Any]:
+    """`_map` over the children of a container whose `rest` have the same aux data."""
+    aux = _aux(node, kind)
+    for other in rest:
+        if _aux(other, kind) != aux:
+            raise _Mismatch
+    columns = zip(_child_list(node, kind), *(_child_list(o, kind) for o in rest), strict=True)
+    return [_map(f, column[0], column[1:]) for column in columns]
+
+
+def _mismatch_path(node: Any, rest: tuple[Any, ...], path: str) -> ValueError | None:
+    """The error naming the first place, in flatten order, where a tree in `rest` differs."""
+    kind = _kind(node)
+    for other in rest:
+        if not _same_node(node, kind, other):
+            return ValueError(
+                f"tree structures differ at {path or 'the root'}: "
+                f"expected {_describe(node)}, given {_describe(other)}"
+            )
+    if kind in (_LEAF, _NONE):
+        return None
+    columns = zip(
+        _steps(node, kind),
+        _child_list(node, kind),
+        *(_child_list(other, kind) for other in rest),
+        strict=True,
+    )
+    for step, child, *others in columns:
+        error = _mismatch_path(child, tuple(others), path + step)
+        if error is not None:
+            return error
+    return None
 
 
 def map(f: Callable[..., Any], tree: T, *rest: T) -> T:
@@ -161,17 +251,23 @@ def map(f: Callable[..., Any], tree: T, *rest: T) -> T:
 
     Raises ValueError naming the path where a tree in `rest` differs from `tree`.
     """
-    result: T = _map(f, tree, rest, "")
+    try:
+        result: T = _map(f, tree, rest)
+    except _Mismatch:
+        error = _mismatch_path(tree, rest, "")
+        assert error is not None
+        raise error from None
     return result
 
 
 def _walk(node: object, path: str) -> Iterator[tuple[str, object]]:
-    if node is None:
+    kind = _kind(node)
+    if kind == _NONE:
         return
-    if not _is_container(node):
+    if kind == _LEAF:
         yield path, node
         return
-    for step, child in _children(node)[0]:
+    for step, child in zip(_steps(node, kind), _child_list(node, kind), strict=True):
         yield from _walk(child, path + step)
 
 
@@ -180,9 +276,20 @@ def leaves_with_path(tree: object, root: str = "") -> list[tuple[str, Any]]:
     return list(_walk(tree, root))
 
 
+def _collect(node: object, out: list[Any]) -> None:
+    kind = _kind(node)
+    if kind == _LEAF:
+        out.append(node)
+    elif kind != _NONE:
+        for child in _child_list(node, kind):
+            _collect(child, out)
+
+
 def leaves(tree: object) -> list[Any]:
     """The leaves of `tree` in flatten order (None subtrees have none)."""
-    return [leaf for _, leaf in _walk(tree, "")]
+    out: list[Any] = []
+    _collect(tree, out)
+    return out
 
 
 @attrs.frozen
@@ -196,30 +303,27 @@ class TreeDef:
         return f"TreeDef({_spec_repr(self.spec)}, num_leaves={self.num_leaves})"
 
 
-_LEAF = "*"
-
-
 def _spec(node: object) -> Hashable:
-    if node is None:
+    """A hashable description of the structure: None, "*" for a leaf, or a nested tuple."""
+    kind = _kind(node)
+    if kind == _NONE:
         return None
-    if not _is_container(node):
-        return _LEAF
-    steps, aux = _children(node)
-    return (type(node), aux, tuple(_spec(child) for _, child in steps))
+    if kind == _LEAF:
+        return "*"
+    children = tuple(_spec(child) for child in _child_list(node, kind))
+    return (type(node), _aux(node, kind), children)
 
 
 def _spec_repr(spec: Hashable) -> str:
-    if spec is None or spec == _LEAF:
+    if not isinstance(spec, tuple):
         return str(spec)
-    assert isinstance(spec, tuple)
     node_type, _, children = spec
     return f"{node_type.__name__}({', '.join(_spec_repr(c) for c in children)})"
 
 
 def structure(tree: object) -> TreeDef:
     """The TreeDef of `tree`."""
-    spec = _spec(tree)
-    return TreeDef(spec, sum(1 for _ in _walk(tree, "")))
+    return TreeDef(_spec(tree), len(leaves(tree)))
 
 
 def flatten(tree: object) -> tuple[list[Any], TreeDef]:
@@ -227,43 +331,26 @@ def flatten(tree: object) -> tuple[list[Any], TreeDef]:
     return leaves(tree), structure(tree)
 
 
-def _template(spec: Hashable) -> object:
-    """A tree of the structure `spec` whose leaves are all `_LEAF`, to rebuild from."""
-    if spec is None or spec == _LEAF:
-        return spec
-    assert isinstance(spec, tuple)
-    node_type, aux, child_specs = spec
-    return _Template(node_type, aux, tuple(_template(c) for c in child_specs))
-
-
-@attrs.frozen
-class _Template:
-    node_type: type
-    aux: Hashable
-    children: tuple[object, ...]
-
-
-def _fill(node: object, supply: Iterator[Any]) -> Any:
-    if node is None:
+def _fill(spec: Hashable, supply: Iterator[Any]) -> Any:
+    if spec is None:
         return None
-    if node == _LEAF:
+    if not isinstance(spec, tuple):
         return next(supply)
-    assert isinstance(node, _Template)
-    children = [_fill(child, supply) for child in node.children]
-    if node.node_type is list:
-        return children
-    if node.node_type is tuple:
+    node_type, aux, child_specs = spec
+    children = [_fill(child, supply) for child in child_specs]
+    kind = _KINDS[node_type]
+    if kind == _TUPLE:
         return tuple(children)
-    if issubclass(node.node_type, tuple):
-        return node.node_type(*children)
-    if node.node_type is dict:
-        assert isinstance(node.aux, tuple)
-        return dict(zip(node.aux[1], children, strict=True))
-    names, static = _attrs_layout(node.node_type)
-    assert isinstance(node.aux, tuple)
+    if kind == _LIST:
+        return children
+    if kind == _NAMEDTUPLE:
+        return node_type(*children)
+    if kind == _DICT:
+        return dict(zip(aux, children, strict=True))
+    names, static = _attrs_layout(node_type)
     kwargs = dict(zip(names, children, strict=True))
-    kwargs.update(zip(static, node.aux[1], strict=True))
-    return node.node_type(**kwargs)
+    kwargs.update(zip(static, aux, strict=True))
+    return node_type(**kwargs)
 
 
 def unflatten(treedef: TreeDef, leaves: Sequence[Any]) -> Any:
@@ -272,7 +359,7 @@ def unflatten(treedef: TreeDef, leaves: Sequence[Any]) -> Any:
         raise ValueError(
             f"unflatten needs {treedef.num_leaves} leaves for {treedef!r}, given {len(leaves)}"
         )
-    return _fill(_template(treedef.spec), iter(leaves))
+    return _fill(treedef.spec, iter(leaves))
 
 
 # Arithmetic on trees of arrays. Results are fresh read-only arrays.
