@@ -46,6 +46,7 @@ import numpy.typing as npt
 
 from nnfunc import tree
 from nnfunc._arrays import freeze, readonly
+from nnfunc._parts import check_parts
 
 P = TypeVar("P")
 
@@ -609,10 +610,6 @@ class Clip:
         return updates, state
 
 
-def _is_transformation(value: object) -> bool:
-    return callable(getattr(value, "init", None)) and callable(getattr(value, "update", None))
-
-
 @attrs.frozen(init=False)
 class Chain:
     """The transformations one after the other; its state is the tuple of theirs."""
@@ -620,14 +617,7 @@ class Chain:
     transforms: tuple[GradientTransformation, ...]
 
     def __init__(self, *transforms: GradientTransformation) -> None:
-        if not transforms:
-            raise ValueError("chain needs at least one transformation, given none")
-        for i, transform in enumerate(transforms):
-            if not _is_transformation(transform):
-                raise TypeError(
-                    f"chain: transformation {i} must have init and update methods, given "
-                    f"{type(transform).__name__}: {transform!r}"
-                )
+        check_parts("chain", "transformation", transforms, ("init", "update"))
         self.__attrs_init__(tuple(transforms))
 
     def init(self, params: P) -> tuple[OptState, ...]:

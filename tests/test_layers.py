@@ -151,7 +151,7 @@ def test_dense_initializers_have_the_documented_spread() -> None:
         (
             lambda: nf.Sequential(nf.Dense(2, 2), "relu"),  # type: ignore[arg-type]
             TypeError,
-            "layer 1 must be a layer",
+            "Sequential: layer 1 must have init_params and apply and backward methods",
         ),
         (lambda: nf.mlp([3]), ValueError, "at least 2 sizes"),
     ],

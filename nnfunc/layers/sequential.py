@@ -10,6 +10,7 @@ import attrs
 
 from nnfunc import initializers, random
 from nnfunc._arrays import FloatArray, FloatDType
+from nnfunc._parts import check_parts
 from nnfunc.layers import activations
 from nnfunc.layers.base import Layer, LocatedError, ParamsError
 from nnfunc.layers.dense import Dense
@@ -21,13 +22,6 @@ Typed `Any` because each entry's type is fixed by its layer, known only at run t
 """
 
 
-_LAYER_METHODS = ("init_params", "apply", "backward")
-
-
-def _is_layer(value: object) -> bool:
-    return all(callable(getattr(value, name, None)) for name in _LAYER_METHODS)
-
-
 @attrs.frozen(init=False)
 class Sequential:
     """Apply `layers` in order; a Sequential is itself a layer, so nets nest."""
@@ -35,14 +29,7 @@ class Sequential:
     layers: tuple[Layer[Any, Any], ...]
 
     def __init__(self, *layers: Layer[Any, Any]) -> None:
-        if not layers:
-            raise ValueError("Sequential needs at least one layer, given none")
-        for i, layer in enumerate(layers):
-            if not _is_layer(layer):
-                raise TypeError(
-                    f"Sequential layer {i} must be a layer (with init_params, apply and "
-                    f"backward), given {type(layer).__name__}: {layer!r}"
-                )
+        check_parts("Sequential", "layer", layers, ("init_params", "apply", "backward"))
         self.__attrs_init__(tuple(layers))
 
     def __repr__(self) -> str:
