@@ -47,6 +47,16 @@ def readonly(value: npt.ArrayLike) -> npt.NDArray[Any]:
     return freeze(array)
 
 
+def is_numeric(dtype: np.dtype[Any]) -> bool:
+    """True for bool, integer, float and complex dtypes (a kind check, cheap on a hot path)."""
+    return dtype.kind in "biufc"
+
+
+def is_integer(dtype: np.dtype[Any]) -> bool:
+    """True for signed and unsigned integer dtypes (not bool)."""
+    return dtype.kind in "iu"
+
+
 def float_dtype(dtype: npt.DTypeLike) -> FloatDType:
     """Check that `dtype` is float32 or float64 and return it as a NumPy dtype."""
     resolved = np.dtype(dtype)

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import tree
-from nnfunc._arrays import FloatArray, FloatDType, float_dtype, freeze
+from nnfunc._arrays import FloatArray, FloatDType, float_dtype, freeze, is_numeric
 from nnfunc.layers.base import Layer
 from nnfunc.losses import Loss, Penalty
 from nnfunc.random import Key, check_key
@@ -31,9 +31,8 @@ def init(net: Layer[P, C], key: Key, dtype: npt.DTypeLike = np.float32) -> P:
 
 def params_dtype(params: object) -> FloatDType | None:
     """The dtype of the first array leaf of `params`; None for params with no leaves."""
-    for leaf in tree.leaves(params):
-        return float_dtype(np.asarray(leaf).dtype)
-    return None
+    leaf = tree.first_leaf(params)
+    return None if leaf is None else float_dtype(np.asarray(leaf).dtype)
 
 
 def as_input(x: npt.ArrayLike, dtype: FloatDType | None) -> FloatArray:
@@ -42,6 +41,8 @@ def as_input(x: npt.ArrayLike, dtype: FloatDType | None) -> FloatArray:
     With dtype None (a net without params) a float32 or float64 `x` keeps its dtype
     and anything else becomes float32.
     """
+    if type(x) is np.ndarray and x.dtype == dtype and x.ndim == 2 and x.shape[0]:
+        return x  # already a batch of the params' dtype: the common case, checked cheaply
     array = np.asarray(x)
     if dtype is None:
         dtype = array.dtype if array.dtype in (np.float32, np.float64) else np.dtype(np.float32)
@@ -54,7 +55,7 @@ def as_input(x: npt.ArrayLike, dtype: FloatDType | None) -> FloatArray:
         raise ValueError(f"x must have shape (batch, features), given shape {array.shape}{hint}")
     if array.shape[0] == 0:
         raise ValueError(f"x is an empty batch of shape {array.shape}; give at least one row")
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+    if not (is_numeric(array.dtype)):
         raise TypeError(f"x must be numeric, given dtype {array.dtype}")
     return array.astype(dtype, copy=False)
 
@@ -126,7 +127,12 @@ def grads(
     return backprop(net, params, x, y, loss_fn, penalty)[1]
 
 
-def _descend(learning_rate: float) -> Callable[[FloatArray, FloatArray], FloatArray]:
+def descend(learning_rate: float) -> Callable[[FloatArray, FloatArray], FloatArray]:
+    """The leaf function p, g -> p - learning_rate * g, one fresh read-only array of p's dtype.
+
+    Rounds as (-learning_rate * g) + p, the order optim's scale-then-apply uses.
+    """
+
     def step(p: FloatArray, g: FloatArray) -> FloatArray:
         update = np.multiply(g, -learning_rate, dtype=p.dtype)
         update += p
@@ -139,4 +145,4 @@ def sgd_step(params: P, grads: P, learning_rate: float) -> P:
     """params - learning_rate * grads, leaf by leaf, as new read-only arrays."""
     if not np.isfinite(learning_rate):
         raise ValueError(f"learning_rate must be finite, given {learning_rate}")
-    return tree.map(_descend(learning_rate), params, grads)
+    return tree.map(descend(learning_rate), params, grads)

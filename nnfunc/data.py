@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import FloatArray, FloatDType, freeze, readonly
+from nnfunc._arrays import FloatArray, FloatDType, freeze, is_numeric, readonly
 from nnfunc.random import Key, check_key, permutation
 
 Array = npt.NDArray[Any]
@@ -29,7 +29,7 @@ def check_finite(name: str, array: npt.ArrayLike) -> None:
     Raises TypeError for a non-numeric array.
     """
     values = np.asarray(array)
-    if not (np.issubdtype(values.dtype, np.number) or values.dtype == np.bool_):
+    if not (is_numeric(values.dtype)):
         raise TypeError(f"{name} must be numeric, given dtype {values.dtype}")
     if not np.issubdtype(values.dtype, np.inexact):
         return
@@ -158,7 +158,7 @@ def _result_dtype(dtype: np.dtype[Any]) -> FloatDType:
 
 def _as_rows(array: Array, where: str, features: int | None) -> Array:
     """Check that `array` is numeric of shape (n, features) (any features when None)."""
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+    if not (is_numeric(array.dtype)):
         raise TypeError(f"{where}: x must be numeric, given dtype {array.dtype}")
     expected = "(n, features)" if features is None else f"(n, {features})"
     if array.ndim != 2 or (features is not None and array.shape[1] != features):

@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import FloatArray, freeze
+from nnfunc._arrays import FloatArray, freeze, is_integer
 from nnfunc.random import Key, bernoulli, check_key, normal, permutation, randint, split, uniform
 
 Floats = FloatArray
@@ -349,7 +349,7 @@ def make_regression_tabular(
 def _labels(where: str, labels: npt.ArrayLike, num_classes: int) -> npt.NDArray[np.integer]:
     """`labels` checked to be integers of shape (n,) in [0, num_classes)."""
     array = np.asarray(labels)
-    if not np.issubdtype(array.dtype, np.integer):
+    if not is_integer(array.dtype):
         raise TypeError(f"{where}: labels must be integers, given dtype {array.dtype}")
     if array.ndim != 1:
         raise ValueError(f"{where}: labels must have shape (n,), given {array.shape}")

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import tree
-from nnfunc._arrays import FloatArray, freeze
+from nnfunc._arrays import FloatArray, freeze, is_integer, is_numeric
 from nnfunc.layers.activations import sigmoid
 
 P = TypeVar("P")
@@ -53,9 +53,9 @@ def _target_like(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArr
             f"{name}: target shape must equal the prediction's {pred.shape}, given "
             f"{array.shape} (never broadcast){hint}"
         )
-    if not np.issubdtype(array.dtype, np.number) and array.dtype != np.bool_:
+    if not is_numeric(array.dtype):
         raise TypeError(f"{name}: target must be numeric, given dtype {array.dtype}")
-    return array.astype(pred.dtype, copy=False)
+    return array if array.dtype == pred.dtype else array.astype(pred.dtype)
 
 
 def _binary_target(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArray:
@@ -154,7 +154,7 @@ def _labels_as_probs(
             f"{name}: targets must be integer labels of shape ({n},) or one-hot rows of shape "
             f"({n}, {k}), given {array.shape}"
         )
-    if not np.issubdtype(array.dtype, np.integer):
+    if not is_integer(array.dtype):
         raise TypeError(
             f"{name}: labels of shape ({n},) must be integers in [0, {k}), "
             f"given dtype {array.dtype}"

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from nnfunc._arrays import is_integer, is_numeric
+
 Array = npt.NDArray[Any]
 Labels = npt.NDArray[np.int64]
 
@@ -25,7 +27,7 @@ ROW_SUM_TOLERANCE = 1e-3
 def _numeric(name: str, what: str, value: npt.ArrayLike) -> Array:
     """`value` as a non-empty numeric (or bool) array; TypeError or ValueError otherwise."""
     array = np.asarray(value)
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+    if not (is_numeric(array.dtype)):
         raise TypeError(f"{name}: {what} must be numeric, given dtype {array.dtype}")
     if array.size == 0:
         raise ValueError(f"{name}: {what} is empty (shape {array.shape}); expected values")
@@ -46,7 +48,7 @@ def _is_binary(name: str, pred: Array) -> bool:
 
 def _check_labels(name: str, what: str, labels: Array, num_classes: int | None) -> None:
     """Raise unless `labels` are integers >= 0, and < num_classes when it is given."""
-    if not np.issubdtype(labels.dtype, np.integer):
+    if not is_integer(labels.dtype):
         raise TypeError(f"{name}: {what} must be integers, given dtype {labels.dtype}")
     low, high = int(labels.min()), int(labels.max())
     if low < 0 or (num_classes is not None and high >= num_classes):

@@ -368,10 +368,8 @@ class ScaleByLearningRate:
         """A count of 0."""
         return ScaleByLearningRateState(_count(0))
 
-    def update(
-        self, grads: P, state: ScaleByLearningRateState, params: P | None = None
-    ) -> tuple[P, ScaleByLearningRateState]:
-        """(-lr(count) * grads, count + 1)."""
+    def rate(self, state: ScaleByLearningRateState) -> tuple[float, ScaleByLearningRateState]:
+        """(the learning rate of this update, count + 1), checking the schedule's value."""
         _expect_state(self, state, ScaleByLearningRateState)
         step = int(state.count)
         rate = float(self.learning_rate(step))
@@ -380,7 +378,14 @@ class ScaleByLearningRate:
                 f"{self}: the schedule gave learning rate {rate} at step {step}; "
                 f"a learning rate must be in {_NON_NEGATIVE}"
             )
-        return tree.scale(-rate, grads), ScaleByLearningRateState(_count(step + 1))
+        return rate, ScaleByLearningRateState(_count(step + 1))
+
+    def update(
+        self, grads: P, state: ScaleByLearningRateState, params: P | None = None
+    ) -> tuple[P, ScaleByLearningRateState]:
+        """(-lr(count) * grads, count + 1)."""
+        rate, state = self.rate(state)
+        return tree.scale(-rate, grads), state
 
 
 @attrs.frozen

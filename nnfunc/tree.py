@@ -285,6 +285,20 @@ def _collect(node: object, out: list[Any]) -> None:
             _collect(child, out)
 
 
+def first_leaf(tree: object) -> Any:
+    """The first leaf of `tree` in flatten order, or None when it has none (stops there)."""
+    kind = _kind(tree)
+    if kind == _LEAF:
+        return tree
+    if kind == _NONE:
+        return None
+    for child in _child_list(tree, kind):
+        leaf = first_leaf(child)
+        if leaf is not None:
+            return leaf
+    return None
+
+
 def leaves(tree: object) -> list[Any]:
     """The leaves of `tree` in flatten order (None subtrees have none)."""
     out: list[Any] = []
@@ -429,6 +443,7 @@ __all__ = [
     "add",
     "astype",
     "equal",
+    "first_leaf",
     "flatten",
     "global_norm",
     "leaves",

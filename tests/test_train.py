@@ -292,3 +292,41 @@ def test_progress_uses_a_tqdm_bar_when_installed(capsys: pytest.CaptureFixture[s
     _fit(epochs=2, progress=True)
     err = capsys.readouterr().err
     assert "2/2" in err and "epoch" in err and "train_loss" in err
+
+
+STEP_OPTIMIZERS = {
+    "sgd": optim.sgd(0.1),
+    "sgd_nesterov_decay": optim.sgd(0.1, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    "adam_cosine": optim.adam(optim.cosine_decay(0.01, 10)),
+    "adamw": optim.adamw(0.01),
+    "rmsprop": optim.rmsprop(0.01, momentum=0.5),
+    "clipped": optim.chain(optim.clip_by_global_norm(0.1), optim.sgd(0.5)),
+    "no_rate_last": optim.chain(optim.scale_by_adam(), optim.scale(-0.01)),
+}
+
+
+@pytest.mark.parametrize("name", STEP_OPTIMIZERS)
+def test_make_step_equals_train_step_bit_for_bit(name: str) -> None:
+    opt = STEP_OPTIMIZERS[name]
+    x, y = three_blobs(9, 40)
+    penalty = nf.losses.L2(1e-3)
+    step = nf.train.make_step(NET, nf.losses.softmax_cross_entropy, opt, penalty)
+    fused = plain = nf.init(NET, nf.random.key(0))
+    fused_state = plain_state = opt.init(fused)
+    for _ in range(5):
+        fused, fused_state, fused_loss = step(fused, fused_state, x, y)
+        plain, plain_state, plain_loss = train.train_step(
+            NET, plain, plain_state, x, y, nf.losses.softmax_cross_entropy, opt, penalty
+        )
+        assert fused_loss == plain_loss
+    assert nf.tree.equal(fused, plain)
+    assert nf.tree.equal(fused_state, plain_state)
+    assert all(not leaf.flags.writeable for leaf in nf.tree.leaves((fused, fused_state)))
+
+
+def test_make_step_refuses_a_state_of_another_optimizer() -> None:
+    params = nf.init(NET, nf.random.key(0))
+    step = nf.train.make_step(NET, nf.losses.softmax_cross_entropy, optim.adam(0.01))
+    x, y = three_blobs(9, 8)
+    with pytest.raises(ValueError, match="needs the tuple of 2 states"):
+        step(params, optim.sgd(0.1).init(params), x, y)

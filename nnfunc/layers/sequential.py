@@ -80,11 +80,9 @@ class Sequential:
 
         Layers before the first one with params are skipped unless `input_grad`.
         """
-        first = (
-            0
-            if input_grad
-            else next((i for i, p in enumerate(params) if p is not None), len(params))
-        )
+        first = 0
+        while not input_grad and first < len(params) and params[first] is None:
+            first += 1
         grads: list[object] = [None] * len(self.layers)
         grad: FloatArray | None = dy
         for i in range(len(self.layers) - 1, first - 1, -1):

@@ -1,0 +1,191 @@
+"""The Rosenblatt perceptron: a linear threshold unit and its error-driven learning rule.
+
+A perceptron predicts 1 where x @ w + b > 0 and 0 elsewhere. Learning visits the
+examples one at a time, in order, and after each one applies the classic rule
+
+    w <- w + learning_rate * (y - y_hat) * x,    b <- b + learning_rate * (y - y_hat)
+
+so it changes the params only on a mistake. When the two classes can be split by a
+line (a hyperplane), the perceptron convergence theorem guarantees an epoch with no
+mistakes after finitely many updates (OR, AND); when they cannot (XOR), no epoch is
+ever free of mistakes. All functions here are pure: params are frozen values holding
+read-only arrays, and every update returns new params.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from nnfunc import random
+from nnfunc._arrays import FloatArray, float_dtype, freeze, readonly
+from nnfunc.core import as_input
+from nnfunc.data import as_pair, check_finite
+from nnfunc.datasets import _labels
+from nnfunc.tree import pytree
+
+Labels = npt.NDArray[np.int64]
+
+
+@pytree
+class PerceptronParams:
+    """Params of a perceptron: weights `w` of shape (features,) and bias `b` of shape ().
+
+    Both are read-only arrays of one float dtype (float32 or float64); arrays given
+    by a user are copied. A pytree, so `nf.tree` and `nf.checkpoint` take it.
+    Raises ValueError for other shapes or dtypes.
+    """
+
+    w: FloatArray = attrs.field(converter=readonly)
+    b: FloatArray = attrs.field(converter=readonly)
+
+    def __attrs_post_init__(self) -> None:
+        """Check the shapes (features,) and () and the one float dtype."""
+        if self.w.ndim != 1 or self.w.size == 0 or self.b.shape != ():
+            raise ValueError(
+                "PerceptronParams: w must have shape (features,) with features >= 1 and b "
+                f"shape (), given w {self.w.shape} and b {self.b.shape}"
+            )
+        if self.w.dtype != self.b.dtype or self.w.dtype not in (np.float32, np.float64):
+            raise ValueError(
+                "PerceptronParams: w and b must share one dtype, float32 or float64; "
+                f"given w {self.w.dtype} and b {self.b.dtype}"
+            )
+
+    @property
+    def num_features(self) -> int:
+        """The number of input features, w's length."""
+        return int(self.w.shape[0])
+
+
+def init(n_features: int, dtype: npt.DTypeLike = np.float64) -> PerceptronParams:
+    """Zero weights (n_features,) and a zero bias () of `dtype` (float32 or float64).
+
+    Zeros, as Rosenblatt's rule is usually started: no key is needed, and from zeros
+    the learning rate only scales w and b, never changes which examples are mistakes.
+    Raises ValueError for n_features not an int >= 1 or another dtype.
+    """
+    if isinstance(n_features, bool) or not isinstance(n_features, int) or n_features < 1:
+        raise ValueError(f"n_features must be an int >= 1, given {n_features!r}")
+    resolved = float_dtype(dtype)
+    return PerceptronParams(freeze(np.zeros(n_features, resolved)), freeze(np.zeros((), resolved)))
+
+
+def _check_params(params: object) -> PerceptronParams:
+    if not isinstance(params, PerceptronParams):
+        raise TypeError(
+            "params must be PerceptronParams (make them with nf.perceptron.init), "
+            f"given {type(params).__name__}"
+        )
+    return params
+
+
+def _inputs(params: PerceptronParams, x: npt.ArrayLike) -> FloatArray:
+    """x as finite (n, features) rows in the params' dtype; ValueError naming the shapes."""
+    rows = as_input(x, params.w.dtype)
+    if rows.shape[1] != params.num_features:
+        raise ValueError(
+            f"x must have shape (n, {params.num_features}) for a perceptron of "
+            f"{params.num_features} features, given {rows.shape}"
+        )
+    check_finite("x", rows)
+    return rows
+
+
+def _examples(
+    where: str, params: PerceptronParams, x: npt.ArrayLike, y: npt.ArrayLike
+) -> tuple[FloatArray, Labels]:
+    """(x rows, y labels): n rows of features and n integer labels 0 or 1, shape (n,)."""
+    xs, ys = as_pair(x, y)
+    labels = _labels(where, ys, 2).astype(np.int64)
+    return _inputs(params, xs), labels
+
+
+def _check_rate(learning_rate: float) -> float:
+    rate = float(learning_rate)
+    if not (np.isfinite(rate) and rate > 0):
+        raise ValueError(f"learning_rate must be a finite number > 0, given {learning_rate!r}")
+    return rate
+
+
+def predict(params: PerceptronParams, x: npt.ArrayLike) -> Labels:
+    """The class of each row: 1 where x @ w + b > 0, else 0, as int64 of shape (n,).
+
+    x: (n, features), cast to the params' dtype. Raises TypeError for other params
+    or a non-numeric x, ValueError for x of another shape, empty or not finite.
+    """
+    rows = _inputs(_check_params(params), x)
+    return (rows @ params.w + params.b > 0).astype(np.int64)
+
+
+def _sweep(
+    params: PerceptronParams, x: FloatArray, y: Labels, rate: float
+) -> tuple[PerceptronParams, int]:
+    """(params after the rule on each row of x in order, the number of mistakes made)."""
+    w, b = params.w.copy(), params.b.copy()
+    mistakes = 0
+    for row, label in zip(x, y.tolist(), strict=True):
+        error = label - int(row @ w + b > 0)
+        if error:
+            mistakes += 1
+            w += (rate * error) * row
+            b += rate * error
+    return PerceptronParams(freeze(w), freeze(b)), mistakes
+
+
+def step(
+    params: PerceptronParams, x: npt.ArrayLike, y: npt.ArrayLike, learning_rate: float
+) -> PerceptronParams:
+    """New params after the perceptron rule on each example of the batch, one by one in order.
+
+    x: a batch (n, features), n >= 1 (one example is x[i:i + 1]); y: its labels, integers
+    0 or 1 of shape (n,). Example i is predicted with the params that examples 0..i-1
+    left, so this is n online updates, not one update from the summed batch error.
+    The result has the params' dtype; the arguments are not changed.
+    Raises TypeError for other params or non-integer labels; ValueError for shapes
+    that do not fit, labels other than 0 and 1, non-finite x or learning_rate <= 0.
+    """
+    checked = _check_params(params)
+    rows, labels = _examples("perceptron.step", checked, x, y)
+    return _sweep(checked, rows, labels, _check_rate(learning_rate))[0]
+
+
+def train(
+    params: PerceptronParams,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    learning_rate: float,
+    epochs: int,
+    key: random.Key | None = None,
+) -> tuple[PerceptronParams, tuple[int, ...]]:
+    """(params, mistakes per epoch): up to `epochs` passes of `step` over (x, y).
+
+    Stops after the first epoch with no mistake, whose params then classify every
+    example right; so the counts end in 0 exactly when training converged. Without a
+    key the examples come in their given order each epoch; with one, epoch e visits
+    them in the order `nf.random.permutation(nf.random.fold_in(key, e), n)`.
+    x, y, learning_rate: as in `step`. Raises as `step` does, and ValueError for
+    epochs not an int >= 1; TypeError for a key that is not a Key.
+    """
+    checked = _check_params(params)
+    rows, labels = _examples("perceptron.train", checked, x, y)
+    rate = _check_rate(learning_rate)
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1, given {epochs!r}")
+    if key is not None:
+        random.check_key(key)
+    counts: list[int] = []
+    for index in range(epochs):
+        xs, ys = rows, labels
+        if key is not None:
+            order = random.permutation(random.fold_in(key, index), len(rows))
+            xs, ys = rows[order], labels[order]
+        checked, mistakes = _sweep(checked, xs, ys, rate)
+        counts.append(mistakes)
+        if mistakes == 0:
+            break
+    return checked, tuple(counts)
+
+
+__all__ = ["PerceptronParams", "init", "predict", "step", "train"]
