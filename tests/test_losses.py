@@ -224,3 +224,42 @@ def test_property_losses_are_nonnegative_with_finite_gradients(
         value, grad = loss_fn.value_and_grad(pred, target)
         assert value >= -1e-12 and np.isfinite(value)
         assert np.isfinite(grad).all() and grad.shape == pred.shape
+
+
+@nf.pytree
+class Huber:
+    """A user's own loss: the mean Huber loss with threshold delta, written only against
+    the shape nnfunc expects of a loss (a call and value_and_grad)."""
+
+    delta: float = 1.0
+
+    def __call__(self, pred: Any, target: Any) -> float:
+        return self.value_and_grad(pred, target)[0]
+
+    def value_and_grad(self, pred: Any, target: Any) -> tuple[float, Any]:
+        diff = pred - np.asarray(target, pred.dtype)
+        small = np.abs(diff) <= self.delta
+        value = np.where(small, 0.5 * diff**2, self.delta * (np.abs(diff) - 0.5 * self.delta))
+        grad = np.where(small, diff, self.delta * np.sign(diff)) / diff.size
+        return float(value.mean()), grad
+
+
+def test_a_user_loss_plugs_into_grads_fit_and_check_grads() -> None:
+    net = nf.mlp([3, 4, 2], activation="tanh")
+    params = nf.init(net, nf.random.key(0), np.float64)
+    x = nf.random.normal(nf.random.key(1), (6, 3), np.float64)
+    y = 3.0 * nf.random.normal(nf.random.key(2), (6, 2), np.float64)
+    loss_fn = Huber(0.5)
+    assert nf.check_grads(net, params, x, y, loss_fn).max_rel_error < 1e-6
+    result = nf.fit(
+        net,
+        params,
+        x,
+        y,
+        loss_fn,
+        nf.optim.adam(0.05),
+        key=nf.random.key(3),
+        epochs=60,
+        batch_size=6,
+    )
+    assert result.history["train_loss"][-1] < 0.5 * result.history["train_loss"][0]
