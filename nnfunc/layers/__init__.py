@@ -1,6 +1,9 @@
 """Layer specs: frozen, hashable values; their params live apart, in trees of arrays."""
 
 from nnfunc.layers.activations import (
+    NAMES as ACTIVATIONS,
+)
+from nnfunc.layers.activations import (
     Identity,
     LeakyReLU,
     ReLU,
@@ -15,6 +18,7 @@ from nnfunc.layers.dense import Dense, DenseParams
 from nnfunc.layers.sequential import Sequential, SequentialParams, mlp
 
 __all__ = [
+    "ACTIVATIONS",
     "Dense",
     "DenseParams",
     "Identity",

@@ -175,6 +175,10 @@ BY_NAME: dict[str, _Activation] = {
 }
 
 
+NAMES: tuple[str, ...] = tuple(sorted(BY_NAME))
+"""The activation names `mlp` and `get` accept."""
+
+
 def get(name: str) -> _Activation:
     """The activation named `name`; ValueError listing the valid names otherwise."""
     if not isinstance(name, str) or name not in BY_NAME:
