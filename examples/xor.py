@@ -1,45 +1,90 @@
-"""XOR with a 2-4-1 network: tanh hidden layer, logits trained with sigmoid cross-entropy.
+"""XOR with a 2-4-1 network: a tanh hidden layer, one logit trained with sigmoid cross-entropy.
 
-Run: python examples/xor.py [--steps N] [--seed S]
+Full-batch gradient descent on the four XOR points; prints the loss, each point's
+probability and how many points are right, and saves the loss curve and the decision
+regions as PNG files.
+
+Run: python examples/xor.py [--steps N] [--learning-rate LR] [--seed S] [--out DIR] [--fast]
 """
 
 from __future__ import annotations
 
-import argparse
+from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 import nnfunc as nf
+from _cli import parser
+from nnfunc import plot
 
-X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+NET = nf.mlp([2, 4, 1], activation="tanh")
+LOSS = nf.losses.sigmoid_binary_cross_entropy
+STEPS, FAST_STEPS = 2000, 500
 
 
 def train(
-    seed: int, steps: int, learning_rate: float = 0.5
-) -> tuple[nf.Sequential, nf.SequentialParams]:
-    """Train the 2-4-1 net on the four XOR points with full-batch gradient descent."""
-    net = nf.mlp([2, 4, 1], activation="tanh")
-    params = nf.init(net, nf.random.key(seed))
+    key: nf.Key, steps: int, learning_rate: float = 0.5
+) -> tuple[nf.SequentialParams, list[float]]:
+    """(params, loss before each step) after `steps` of gradient descent on the XOR points."""
+    x, labels = nf.data.make_xor()
+    targets = nf.data.binary_targets(labels)
+    params = nf.init(NET, key)
+    losses = []
     for _ in range(steps):
-        grads = nf.grads(net, params, X, Y, nf.losses.sigmoid_binary_cross_entropy)
+        value, grads = nf.value_and_grads(NET, params, x, targets, LOSS)
         params = nf.sgd_step(params, grads, learning_rate)
-    return net, params
+        losses.append(value)
+    return params, losses
+
+
+def logits(params: nf.SequentialParams, x: npt.ArrayLike) -> npt.NDArray[np.floating]:
+    """The net's logit for each point: x (n, 2) -> (n, 1)."""
+    return nf.forward(NET, params, x)
+
+
+def report(params: nf.SequentialParams) -> int:
+    """Print each XOR point's probability of class 1 and the count right; return that count."""
+    x, labels = nf.data.make_xor()
+    probs = nf.layers.sigmoid(logits(params, x))[:, 0]
+    for point, label, prob in zip(x, labels, probs, strict=True):
+        print(f"  {point.astype(int).tolist()} -> {prob:.3f}  (target {label})")
+    correct = int(np.sum((probs > 0.5) == (labels == 1)))
+    print(f"correct: {correct}/4")
+    return correct
+
+
+def plot_decision(params: nf.SequentialParams, path: Path) -> Path:
+    """Save the net's two regions (logit above or below 0) over the four XOR points."""
+    x, labels = nf.data.make_xor()
+    return plot.decision_boundary(
+        lambda points: logits(params, points),
+        x,
+        labels,
+        path,
+        threshold=0.0,
+        title="2-4-1 tanh net on XOR",
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--steps", type=int, default=2000, help="gradient descent steps")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the init key")
-    args = parser.parse_args()
-    net, params = train(args.seed, args.steps)
-    probs = nf.layers.sigmoid(nf.forward(net, params, X))
-    loss = nf.loss(net, params, X, Y, nf.losses.sigmoid_binary_cross_entropy)
-    print(f"XOR after {args.steps} steps (seed {args.seed}): loss {loss:.4f}")
-    for point, target, prob in zip(X, Y[:, 0], probs[:, 0], strict=True):
-        print(f"  {point.astype(int).tolist()} -> {prob:.3f}  (target {int(target)})")
-    correct = int(np.sum((probs > 0.5) == (Y > 0.5)))
-    print(f"correct: {correct}/4")
+    """Train, print the result, save the plots."""
+    options = parser(__file__, __doc__)
+    options.add_argument("--steps", type=int, default=None, help=f"steps (default {STEPS})")
+    options.add_argument("--learning-rate", type=float, default=0.5, help="step size (0.5)")
+    args = options.parse_args()
+    steps = args.steps if args.steps is not None else FAST_STEPS if args.fast else STEPS
+    params, losses = train(nf.random.key(args.seed), steps, args.learning_rate)
+    x, labels = nf.data.make_xor()
+    final = nf.loss(NET, params, x, nf.data.binary_targets(labels), LOSS)
+    print(f"XOR after {steps} steps (seed {args.seed}): loss {final:.4f}")
+    report(params)
+    saved = [
+        plot.curves({"train": losses}, args.out / "loss.png", "step", "loss", log_y=True),
+        plot_decision(params, args.out / "decision.png"),
+    ]
+    for path in saved:
+        print(f"saved {path}")
 
 
 if __name__ == "__main__":

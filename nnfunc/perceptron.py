@@ -73,6 +73,7 @@ def init(n_features: int, dtype: npt.DTypeLike = np.float64) -> PerceptronParams
 
 
 def _check_params(params: object) -> PerceptronParams:
+    """`params` if they are PerceptronParams; TypeError otherwise."""
     if not isinstance(params, PerceptronParams):
         raise TypeError(
             "params must be PerceptronParams (make them with nf.perceptron.init), "
@@ -103,10 +104,13 @@ def _examples(
 
 
 def _check_rate(learning_rate: float) -> float:
-    rate = float(learning_rate)
-    if not (np.isfinite(rate) and rate > 0):
-        raise ValueError(f"learning_rate must be a finite number > 0, given {learning_rate!r}")
-    return rate
+    """`learning_rate` as a float; ValueError unless it is a finite number > 0."""
+    number = isinstance(learning_rate, int | float | np.integer | np.floating)
+    if number and not isinstance(learning_rate, bool):
+        rate = float(learning_rate)
+        if np.isfinite(rate) and rate > 0:
+            return rate
+    raise ValueError(f"learning_rate must be a finite number > 0, given {learning_rate!r}")
 
 
 def predict(params: PerceptronParams, x: npt.ArrayLike) -> Labels:
