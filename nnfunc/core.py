@@ -36,17 +36,18 @@ def params_dtype(params: object) -> FloatDType | None:
 
 
 def as_input(x: npt.ArrayLike, dtype: FloatDType | None) -> FloatArray:
-    """`x` as a (batch, features) array of `dtype`; ValueError for other ranks or no rows.
+    """`x` as a batch, (batch, features) or (batch, ...) such as images, of `dtype`.
 
-    With dtype None (a net without params) a float32 or float64 `x` keeps its dtype
-    and anything else becomes float32.
+    ValueError for a scalar, a 1-D array (say how to reshape) or no rows. With dtype
+    None (a net without params) a float32 or float64 `x` keeps its dtype and anything
+    else becomes float32. Each layer checks the shape it needs.
     """
-    if type(x) is np.ndarray and x.dtype == dtype and x.ndim == 2 and x.shape[0]:
+    if type(x) is np.ndarray and x.dtype == dtype and x.ndim >= 2 and x.shape[0]:
         return x  # already a batch of the params' dtype: the common case, checked cheaply
     array = np.asarray(x)
     if dtype is None:
         dtype = array.dtype if array.dtype in (np.float32, np.float64) else np.dtype(np.float32)
-    if array.ndim != 2:
+    if array.ndim < 2:
         hint = (
             "; reshape it: x.reshape(-1, 1) for one feature, x.reshape(1, -1) for one example"
             if array.ndim == 1

@@ -20,10 +20,10 @@ def sigmoid(x: FloatArray) -> FloatArray:
 
 
 def softmax(x: FloatArray) -> FloatArray:
-    """Row-wise softmax of x of shape (batch, k), stable for any logits."""
-    out: FloatArray = x - x.max(axis=1, keepdims=True)
+    """Softmax over the last axis, e.g. the k classes of x (batch, k); stable for any logits."""
+    out: FloatArray = x - x.max(axis=-1, keepdims=True)
     np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+    out /= out.sum(axis=-1, keepdims=True)
     return out
 
 
@@ -133,7 +133,7 @@ class LeakyReLU(_Activation):
 
 @attrs.frozen(repr=False)
 class Softmax(_Activation):
-    """Row-wise y = exp(x) / sum(exp(x)) over features; input of shape (batch, k).
+    """y = exp(x) / sum(exp(x)) over the last axis (the k features of (batch, k)).
 
     For classification, prefer logits with `losses.softmax_cross_entropy`: it is
     the fused, numerically stable path.
@@ -147,7 +147,7 @@ class Softmax(_Activation):
     def gradient(self, cache: FloatArray, dy: FloatArray) -> FloatArray:
         """y * (dy - sum(dy * y) per row): the Jacobian-vector product of softmax."""
         y = cache
-        dx: FloatArray = dy - np.einsum("ij,ij->i", dy, y)[:, None]
+        dx: FloatArray = dy - (dy * y).sum(axis=-1, keepdims=True)
         dx *= y
         return dx
 

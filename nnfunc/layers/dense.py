@@ -70,7 +70,7 @@ class Dense:
                 f"{self!r} needs w, b and its input in one float dtype, given "
                 f"w {params.w.dtype}, b {params.b.dtype}, input {x.dtype}",
             )
-        if x.shape[1] != self.in_features:
+        if x.ndim != 2 or x.shape[1] != self.in_features:
             raise InputError(
                 "", f"{self!r} expects inputs of shape (batch, {self.in_features}), given {x.shape}"
             )
