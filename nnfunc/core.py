@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from nnfunc import tree
 from nnfunc._arrays import FloatArray, FloatDType, float_dtype, freeze, is_numeric
-from nnfunc.layers.base import Layer
+from nnfunc.layers.base import Layer, apply_infer, apply_train, layer_state
 from nnfunc.losses import Loss, Penalty
 from nnfunc.random import Key, check_key
 
@@ -65,9 +65,37 @@ def _run(net: Layer[P, C], params: P, x: npt.ArrayLike) -> tuple[FloatArray, C]:
     return net.apply(params, as_input(x, params_dtype(params)))
 
 
-def forward(net: Layer[P, C], params: P, x: npt.ArrayLike) -> FloatArray:
-    """The net's output for x: shape (batch, features) in, (batch, outputs) out."""
-    return _run(net, params, x)[0]
+def forward(net: Layer[P, C], params: P, x: npt.ArrayLike, state: object = None) -> FloatArray:
+    """The net's output for x (inference): (batch, features) in, (batch, outputs) out.
+
+    Layers with state (BatchNorm) read it from `state`, made by `init_state` and updated
+    by training; Dropout is the identity.
+    """
+    if state is None:
+        return _run(net, params, x)[0]
+    return apply_infer(net, params, state, as_input(x, params_dtype(params)))
+
+
+def init_state(net: Layer[P, C], dtype: npt.DTypeLike = np.float32) -> object:
+    """The initial state of the net's layers (BatchNorm's running statistics), a tree of
+    read-only arrays; it has no leaves for a net without state."""
+    return layer_state(net, float_dtype(dtype))
+
+
+def forward_train(
+    net: Layer[P, C], params: P, state: object, x: npt.ArrayLike, key: Key | None
+) -> tuple[FloatArray, object]:
+    """(output, new state) of the training pass: batch statistics, dropout masks from `key`."""
+    output, _, new_state = _run_train(net, params, state, x, key)
+    return output, new_state
+
+
+def _run_train(
+    net: Layer[P, C], params: P, state: object, x: npt.ArrayLike, key: Key | None
+) -> tuple[FloatArray, C, object]:
+    if key is not None:
+        check_key(key)
+    return apply_train(net, params, state, as_input(x, params_dtype(params)), key)
 
 
 def loss(
@@ -77,10 +105,31 @@ def loss(
     y: npt.ArrayLike,
     loss_fn: Loss,
     penalty: Penalty | None = None,
+    state: object = None,
 ) -> float:
-    """loss_fn(forward(net, params, x), y), plus the penalty on params if given."""
-    value = loss_fn(forward(net, params, x), y)
+    """loss_fn(forward(net, params, x, state), y), plus the penalty on params if given."""
+    value = loss_fn(forward(net, params, x, state), y)
     return value if penalty is None else value + penalty.value_and_grads(params)[0]
+
+
+def _backward(
+    net: Layer[P, C],
+    params: P,
+    output_and_cache: tuple[FloatArray, C],
+    y: npt.ArrayLike,
+    loss_fn: Loss,
+    penalty: Penalty | None,
+    input_grad: bool,
+) -> tuple[float, P, FloatArray | None]:
+    """(loss, param grads, input grad or None) from a forward pass's output and cache."""
+    output, cache = output_and_cache
+    value, dy = loss_fn.value_and_grad(output, y)
+    grads, dx = net.backward(params, cache, dy, input_grad)
+    if penalty is not None:
+        extra, penalty_grads = penalty.value_and_grads(params)
+        value += extra
+        grads = tree.add(grads, penalty_grads)
+    return value, grads, dx
 
 
 def backprop(
@@ -93,14 +142,43 @@ def backprop(
     input_grad: bool = False,
 ) -> tuple[float, P, FloatArray | None]:
     """(loss, param grads, input grad or None): one forward pass, then the layers back."""
-    output, cache = _run(net, params, x)
-    value, dy = loss_fn.value_and_grad(output, y)
-    grads, dx = net.backward(params, cache, dy, input_grad)
-    if penalty is not None:
-        extra, penalty_grads = penalty.value_and_grads(params)
-        value += extra
-        grads = tree.add(grads, penalty_grads)
-    return value, grads, dx
+    return _backward(net, params, _run(net, params, x), y, loss_fn, penalty, input_grad)
+
+
+def train_backprop(
+    net: Layer[P, C],
+    params: P,
+    state: object,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    loss_fn: Loss,
+    key: Key | None = None,
+    penalty: Penalty | None = None,
+    input_grad: bool = False,
+) -> tuple[float, P, FloatArray | None, object]:
+    """`backprop` in training mode: (loss, param grads, input grad or None, new state)."""
+    output, cache, new_state = _run_train(net, params, state, x, key)
+    value, grads, dx = _backward(net, params, (output, cache), y, loss_fn, penalty, input_grad)
+    return value, grads, dx, new_state
+
+
+def train_value_and_grads(
+    net: Layer[P, C],
+    params: P,
+    state: object,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    loss_fn: Loss,
+    key: Key | None = None,
+    penalty: Penalty | None = None,
+) -> tuple[float, P, object]:
+    """(loss, grads, new state) of the training pass: BatchNorm uses and updates batch
+    statistics, Dropout draws its masks from `key` (needed when the net has Dropout).
+
+    For a net without state or randomness this equals value_and_grads, state untouched.
+    """
+    value, grads, _, new_state = train_backprop(net, params, state, x, y, loss_fn, key, penalty)
+    return value, grads, new_state
 
 
 def value_and_grads(

@@ -10,9 +10,11 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import tree
-from nnfunc.core import as_input, backprop, loss
+from nnfunc._arrays import FloatArray
+from nnfunc.core import as_input, backprop, forward_train, init_state, loss, train_backprop
 from nnfunc.layers.base import Layer
 from nnfunc.losses import Loss, Penalty
+from nnfunc.random import Key
 
 P = TypeVar("P")
 F64 = npt.NDArray[np.float64]
@@ -63,6 +65,9 @@ def check_grads(
     penalty: Penalty | None = None,
     eps: float = 1e-4,
     inputs: bool = True,
+    training: bool = False,
+    state: object = None,
+    key: Key | None = None,
 ) -> GradCheck:
     """Compare the backprop gradients of the loss with central finite differences, in float64.
 
@@ -70,20 +75,35 @@ def check_grads(
     away from kinks (ReLU at 0) by more than 2 * eps.
 
     Params and x are cast to float64 whatever their dtype; with `inputs`, the gradient
-    w.r.t. x is checked too (it catches a wrong input gradient in any layer).
+    w.r.t. x is checked too (it catches a wrong input gradient in any layer). With
+    `training`, the training pass is checked: batch statistics, and dropout masks from
+    `key` (the same masks for every evaluation); `state` defaults to `init_state(net)`.
     """
     params64 = tree.astype(params, np.float64)
     x64: F64 = np.array(as_input(x, np.dtype(np.float64)), dtype=np.float64)
-    _, analytic_params, analytic_x = backprop(net, params64, x64, y, loss_fn, penalty, inputs)
+    state64 = tree.astype(init_state(net) if state is None else state, np.float64)
+
+    def gradients(p: P, xs: F64) -> tuple[float, P, FloatArray | None]:
+        if training:
+            return train_backprop(net, p, state64, xs, y, loss_fn, key, penalty, inputs)[:3]
+        return backprop(net, p, xs, y, loss_fn, penalty, inputs)
+
+    _, analytic_params, analytic_x = gradients(params64, x64)
     paths_and_leaves = tree.leaves_with_path(params64, "params")
     leaves, treedef = tree.flatten(params64)
     work: list[F64] = [np.array(leaf, dtype=np.float64) for leaf in leaves]
 
+    def value(p: P) -> float:
+        if not training:
+            return loss(net, p, x64, y, loss_fn, penalty)
+        extra = 0.0 if penalty is None else penalty.value_and_grads(p)[0]
+        return loss_fn(forward_train(net, p, state64, x64, key)[0], y) + extra
+
     def params_loss() -> float:
-        return loss(net, tree.unflatten(treedef, work), x64, y, loss_fn, penalty)
+        return value(tree.unflatten(treedef, work))
 
     def input_loss() -> float:
-        return loss(net, params64, x64, y, loss_fn, penalty)
+        return value(params64)
 
     pairs: list[tuple[str, F64, F64]] = []
     for (path, _), leaf, grad in zip(

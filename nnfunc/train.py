@@ -19,10 +19,18 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import data, random, tree
-from nnfunc.core import descend, forward, value_and_grads
-from nnfunc.layers.base import Layer
+from nnfunc.core import (
+    descend,
+    forward,
+    init_state,
+    params_dtype,
+    train_value_and_grads,
+    value_and_grads,
+)
+from nnfunc.layers.base import Layer, has_training_mode
 from nnfunc.losses import Loss, Penalty
 from nnfunc.optim import Chain, GradientTransformation, ScaleByLearningRate, apply_updates
+from nnfunc.random import Key
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -64,7 +72,8 @@ class TrainStep(Generic[P, C]):
 
     Same results as train_step, bit for bit, with less work per call: for a chain
     ending in scale_by_learning_rate (every named optimizer) the last part and the
-    addition to the params are one walk over the params instead of two.
+    addition to the params are one walk over the params instead of two. `advance`
+    is the same step in training mode, for nets with state or randomness.
     """
 
     net: Layer[P, C]
@@ -77,10 +86,38 @@ class TrainStep(Generic[P, C]):
     ) -> tuple[P, S, float]:
         """(new params, new optimizer state, the loss at the params given)."""
         value, grads = value_and_grads(self.net, params, x, y, self.loss_fn, self.penalty)
+        new_params, new_opt_state = self.update(params, opt_state, grads)
+        return new_params, new_opt_state, value
+
+    def gradients(
+        self, params: P, state: object, x: npt.ArrayLike, y: npt.ArrayLike, key: Key | None
+    ) -> tuple[float, P, object]:
+        """(loss, grads, new state): the training pass when the net has one, else the plain one."""
+        if not has_training_mode(self.net):
+            value, grads = value_and_grads(self.net, params, x, y, self.loss_fn, self.penalty)
+            return value, grads, state
+        return train_value_and_grads(self.net, params, state, x, y, self.loss_fn, key, self.penalty)
+
+    def advance(
+        self,
+        params: P,
+        state: object,
+        opt_state: S,
+        x: npt.ArrayLike,
+        y: npt.ArrayLike,
+        key: Key | None,
+    ) -> tuple[P, object, S, float]:
+        """(new params, new layer state, new optimizer state, loss): one training-mode step."""
+        value, grads, state = self.gradients(params, state, x, y, key)
+        new_params, new_opt_state = self.update(params, opt_state, grads)
+        return new_params, state, new_opt_state, value
+
+    def update(self, params: P, opt_state: S, grads: P) -> tuple[P, S]:
+        """(params moved by the optimizer's updates, its new state)."""
         split = _ends_with_rate(self.optimizer)
         if split is None:
             updates, opt_state = self.optimizer.update(grads, opt_state, params)
-            return apply_updates(params, updates), opt_state, value
+            return apply_updates(params, updates), opt_state
         head, last = split
         if not isinstance(opt_state, tuple) or len(opt_state) != len(head) + 1:
             raise ValueError(
@@ -93,7 +130,7 @@ class TrainStep(Generic[P, C]):
             states.append(part_state)
         rate, rate_state = last.rate(opt_state[-1])
         new_state: Any = (*states, rate_state)
-        return tree.map(descend(rate), params, grads), new_state, value
+        return tree.map(descend(rate), params, grads), new_state
 
 
 def make_step(
@@ -137,15 +174,15 @@ def _first_non_finite(named_trees: Sequence[tuple[str, object]]) -> str | None:
 
 
 def _diverged(
-    net: Layer[P, C],
+    step: TrainStep[P, C],
     current: tuple[P, object],
     previous: tuple[P, object],
-    batch: tuple[npt.ArrayLike, npt.ArrayLike],
-    loss_fn: Loss,
+    batch: tuple[npt.NDArray[Any], npt.NDArray[Any], object, Key | None],
     where: tuple[int, int],
     loss: float,
 ) -> DivergenceError:
-    """The error for a non-finite loss on the `current` (params, state) of a batch.
+    """The error for a non-finite loss on the `current` (params, optimizer state) of a batch
+    (x, y, layer state, key).
 
     If the current params hold a non-finite leaf, the last update broke them and the
     `previous` ones are the last finite params; otherwise the gradients are computed
@@ -154,7 +191,7 @@ def _diverged(
     bad_param = _first_non_finite([("params", current[0])])
     if bad_param is not None:
         return DivergenceError(*previous, *where, bad_param, loss)
-    _, grads = value_and_grads(net, current[0], *batch, loss_fn)
+    _, grads, _ = step.gradients(current[0], batch[2], batch[0], batch[1], batch[3])
     path = _first_non_finite([("grads", grads)]) or "the loss (the net's output overflowed)"
     return DivergenceError(*current, *where, path, loss)
 
@@ -172,22 +209,41 @@ def epoch(
     """One pass of `train_step` over `batches`: (params, opt_state, mean loss over examples).
 
     Raises DivergenceError, with the last finite params, when a batch loss is not finite.
+    For nets with state or randomness, `fit` runs the training-mode pass instead.
     """
+    step = make_step(net, loss_fn, optimizer, penalty)
+    params, _, opt_state, mean = _epoch(step, params, None, opt_state, batches, None, epoch_index)
+    return params, opt_state, mean
+
+
+def _epoch(
+    step: TrainStep[P, C],
+    params: P,
+    state: object,
+    opt_state: S,
+    batches: Iterable[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
+    key: Key | None,
+    epoch_index: int,
+) -> tuple[P, object, S, float]:
+    """`epoch` in training mode: step i gets the i-th child of `key` (when a key is given)."""
     total, count = 0.0, 0
     previous = (params, opt_state)
-    train = make_step(net, loss_fn, optimizer, penalty)
-    for step, (xb, yb) in enumerate(batches):
-        new_params, new_state, value = train(params, opt_state, xb, yb)
+    for index, (xb, yb) in enumerate(batches):
+        step_key = None if key is None else random.fold_in(key, index)
+        new_params, new_state, new_opt_state, value = step.advance(
+            params, state, opt_state, xb, yb, step_key
+        )
         if not math.isfinite(value):
             current = (params, opt_state)
-            raise _diverged(net, current, previous, (xb, yb), loss_fn, (epoch_index, step), value)
+            batch = (xb, yb, state, step_key)
+            raise _diverged(step, current, previous, batch, (epoch_index, index), value)
         previous = (params, opt_state)
-        params, opt_state = new_params, new_state
+        params, state, opt_state = new_params, new_state, new_opt_state
         total += value * len(xb)
         count += len(xb)
     if count == 0:
         raise ValueError("epoch needs at least one batch, given none")
-    return params, opt_state, total / count
+    return params, state, opt_state, total / count
 
 
 @tree.pytree
@@ -246,17 +302,20 @@ class EpochEnd(Generic[P, S]):
     params: P
     opt_state: S
     history: History
+    state: object = None
 
 
 @attrs.frozen
 class FitResult(Generic[P, S]):
-    """The outcome of `fit`: final (or best) params and state, history, and how it ended."""
+    """The outcome of `fit`: final (or best) params, optimizer state and layer state
+    (None for a net without state), history, and how it ended."""
 
     params: P
     opt_state: S
     history: History
     best_epoch: int | None
     stopped_early: bool
+    state: object = None
 
 
 def _validation(
@@ -285,14 +344,15 @@ def _validation(
 def _evaluate(
     net: Layer[P, C],
     params: P,
+    state: object,
     split: str,
     x: npt.NDArray[Any],
     y: npt.NDArray[Any],
     loss_fn: Loss,
     metrics: Mapping[str, Metric],
 ) -> dict[str, float]:
-    """{split_loss, split_<metric>...} from one forward pass over (x, y)."""
-    output = forward(net, params, x)
+    """{split_loss, split_<metric>...} from one inference pass over (x, y)."""
+    output = forward(net, params, x, state)
     row = {f"{split}_loss": loss_fn(output, y)}
     row.update((f"{split}_{name}", float(metric(output, y))) for name, metric in metrics.items())
     return row
@@ -348,6 +408,7 @@ def _columns(metrics: Mapping[str, Metric], validation: bool) -> tuple[str, ...]
 def _epoch_row(
     net: Layer[P, C],
     params: P,
+    state: object,
     index: int,
     train_loss: float,
     train: tuple[npt.NDArray[Any], npt.NDArray[Any]],
@@ -358,10 +419,10 @@ def _epoch_row(
     """The history row of an epoch: its mean batch loss, then validation loss and metrics."""
     row = {"epoch": float(index), "train_loss": train_loss}
     if metrics:
-        row.update(_evaluate(net, params, "train", *train, loss_fn, metrics))
+        row.update(_evaluate(net, params, state, "train", *train, loss_fn, metrics))
         row["train_loss"] = train_loss
     if validation is not None:
-        row.update(_evaluate(net, params, "val", *validation, loss_fn, metrics))
+        row.update(_evaluate(net, params, state, "val", *validation, loss_fn, metrics))
     return row
 
 
@@ -373,6 +434,7 @@ class _Best(Generic[P]):
     epoch: int
     params: P
     opt_state: Any
+    state: object
 
 
 def fit(
@@ -387,6 +449,7 @@ def fit(
     epochs: int,
     batch_size: int = 32,
     opt_state: Any = None,
+    state: object = None,
     initial_epoch: int = 0,
     validation_data: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
     validation_split: float = 0.0,
@@ -403,9 +466,13 @@ def fit(
     x: (n, features); y: targets for `loss_fn`. The data are checked once, up front, to
     be finite. Epoch e shuffles with `random.fold_in(key, e)`; a validation split is
     drawn from the key too, so the same key gives byte-identical results. Pass the
-    params, opt_state and history of an earlier run with initial_epoch to resume it
-    (early stopping then starts its count afresh). Metrics are computed on the whole
-    training and validation sets after each epoch: one forward pass over each.
+    params, opt_state, state and history of an earlier run with initial_epoch to resume
+    it (early stopping then starts its count afresh). Metrics are computed on the whole
+    training and validation sets after each epoch: one inference pass over each.
+
+    Nets with state or randomness (BatchNorm, Dropout) train in training mode: `state`
+    defaults to `init_state(net)`, step i of epoch e draws from a key derived from
+    (key, e, i), and evaluation uses the running state; the result carries the state.
 
     Raises ValueError for bad sizes, non-finite data or an unknown monitored column;
     DivergenceError when the loss stops being finite.
@@ -419,7 +486,7 @@ def fit(
     xs, ys = data.as_pair(x, y)
     data.check_finite("x", xs)
     data.check_finite("y", ys)
-    k_split, k_epochs = random.split(key)
+    k_split, k_epochs, k_steps = random.split(key, 3)
     xs, ys, validation = _validation(k_split, xs, ys, validation_data, validation_split)
     data.num_batches(len(xs), batch_size, drop_last)
     metrics = dict(metrics or {})
@@ -432,31 +499,39 @@ def fit(
             f"early stopping monitors {early_stopping.monitor!r}, expected one of the "
             f"recorded columns {list(names[1:])}"
         )
-    state = optimizer.init(params) if opt_state is None else opt_state
+    training = has_training_mode(net)
+    if training and state is None:
+        state = init_state(net, params_dtype(params) or np.float32)
+    opt_state = optimizer.init(params) if opt_state is None else opt_state
+    step = make_step(net, loss_fn, optimizer, penalty)
     best: _Best[P] | None = None
     bar = _Progress(initial_epoch, epochs, progress)
     try:
         for index in range(initial_epoch, epochs):
             shuffle = random.fold_in(k_epochs, index)
             batches = data.batches(shuffle, xs, ys, batch_size, drop_last)
-            params, state, train_loss = epoch(
-                net, params, state, batches, loss_fn, optimizer, penalty, index
+            step_keys = random.fold_in(k_steps, index) if training else None
+            params, state, opt_state, train_loss = _epoch(
+                step, params, state, opt_state, batches, step_keys, index
             )
-            row = _epoch_row(net, params, index, train_loss, (xs, ys), validation, loss_fn, metrics)
+            row = _epoch_row(
+                net, params, state, index, train_loss, (xs, ys), validation, loss_fn, metrics
+            )
             history = history.append(row)
             bar.epoch_done(row)
             for callback in callbacks:
-                callback(EpochEnd(index, params, state, history))
+                callback(EpochEnd(index, params, opt_state, history, state))
             if early_stopping is None:
                 continue
             value = row[early_stopping.monitor]
             if best is None or early_stopping.improved(value, best.value):
-                best = _Best(value, index, params, state)
+                best = _Best(value, index, params, opt_state, state)
             elif index - best.epoch >= early_stopping.patience:
                 break
     finally:
         bar.close()
     stopped_early = best is not None and history.rows[-1][0] < epochs - 1
     if best is not None and early_stopping is not None and early_stopping.restore_best:
-        params, state = best.params, best.opt_state
-    return FitResult(params, state, history, None if best is None else best.epoch, stopped_early)
+        params, opt_state, state = best.params, best.opt_state, best.state
+    best_epoch = None if best is None else best.epoch
+    return FitResult(params, opt_state, history, best_epoch, stopped_early, state)

@@ -84,3 +84,61 @@ def expect_dtype(layer: object, params_dtype: np.dtype[np.generic], x: FloatArra
             f"{layer!r} has params of dtype {params_dtype} but receives input of {x.dtype}; "
             "keep one dtype through the net",
         )
+
+
+# Training mode. A layer may also have any of these optional methods:
+#   init_state(dtype) -> state            values it keeps between steps (BatchNorm's
+#                                         running statistics), not trained by gradients
+#   apply_train(params, state, x, key)    the training forward pass: (y, cache, new state);
+#                                         `key` feeds its randomness (Dropout's masks)
+#   apply_infer(params, state, x) -> y    the inference forward pass with its state
+# A layer without them has no state, and trains and infers with `apply`.
+
+
+def layer_state(layer: object, dtype: FloatDType) -> object:
+    """The layer's initial state, or None for a layer without state."""
+    make = getattr(layer, "init_state", None)
+    return None if make is None else make(dtype)
+
+
+def apply_train(
+    layer: Layer[P, C], params: P, state: object, x: FloatArray, key: Key | None
+) -> tuple[FloatArray, C, object]:
+    """The layer's training forward pass: (y, cache for backward, new state)."""
+    train = getattr(layer, "apply_train", None)
+    if train is None:
+        y, cache = layer.apply(params, x)
+        return y, cache, state
+    result: tuple[FloatArray, C, object] = train(params, state, x, key)
+    return result
+
+
+def apply_infer(layer: Layer[P, C], params: P, state: object, x: FloatArray) -> FloatArray:
+    """The layer's inference forward pass given its state."""
+    infer = getattr(layer, "apply_infer", None)
+    if infer is None:
+        return layer.apply(params, x)[0]
+    y: FloatArray = infer(params, state, x)
+    return y
+
+
+def has_training_mode(layer: object) -> bool:
+    """True when the layer (or a layer inside it) trains differently from how it infers.
+
+    A container answers through its own `has_training_mode()` method.
+    """
+    ask = getattr(layer, "has_training_mode", None)
+    if callable(ask):
+        return bool(ask())
+    return callable(getattr(layer, "apply_train", None))
+
+
+def require_key(layer: object, key: Key | None) -> Key:
+    """`key`, or an InputError saying that `layer` draws random numbers in training."""
+    if key is None:
+        raise InputError(
+            "",
+            f"{layer!r} draws random numbers in training and needs a key: pass key= to "
+            "nf.train_value_and_grads (fit passes one for every step)",
+        )
+    return key

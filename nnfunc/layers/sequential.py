@@ -12,8 +12,17 @@ from nnfunc import initializers, random
 from nnfunc._arrays import FloatArray, FloatDType
 from nnfunc._parts import check_parts
 from nnfunc.layers import activations
-from nnfunc.layers.base import Layer, LocatedError, ParamsError
+from nnfunc.layers.base import (
+    Layer,
+    LocatedError,
+    ParamsError,
+    apply_infer,
+    apply_train,
+    has_training_mode,
+    layer_state,
+)
 from nnfunc.layers.dense import Dense
+from nnfunc.random import Key, split
 
 SequentialParams = tuple[Any, ...]
 """One entry per layer: that layer's params, or None for a layer without params.
@@ -54,6 +63,53 @@ class Sequential:
                 f"{self!r}, given {given}",
             )
         return params
+
+    def init_state(self, dtype: FloatDType) -> tuple[object, ...]:
+        """A tuple of each layer's state (None for layers without state)."""
+        return tuple(layer_state(layer, dtype) for layer in self.layers)
+
+    def has_training_mode(self) -> bool:
+        """True when some layer trains differently from how it infers."""
+        return any(has_training_mode(layer) for layer in self.layers)
+
+    def _states(self, state: object) -> tuple[object, ...]:
+        if state is None:
+            return (None,) * len(self.layers)
+        if not isinstance(state, tuple) or len(state) != len(self.layers):
+            raise ParamsError(
+                "",
+                f"the state of {self!r} must be the tuple of {len(self.layers)} entries "
+                f"that nf.init_state makes, given {type(state).__name__}",
+            )
+        return state
+
+    def apply_train(
+        self, params: SequentialParams, state: object, x: FloatArray, key: Key | None
+    ) -> tuple[FloatArray, tuple[object, ...], tuple[object, ...]]:
+        """(output, caches, new states): the training pass, each layer with its own key."""
+        self._check(params)
+        states = self._states(state)
+        keys = split(key, len(self.layers)) if key is not None else (None,) * len(self.layers)
+        caches, new_states = [], []
+        for i, layer in enumerate(self.layers):
+            try:
+                x, cache, layer_state_ = apply_train(layer, params[i], states[i], x, keys[i])
+            except LocatedError as error:
+                raise error.nested(f"[{i}]") from None
+            caches.append(cache)
+            new_states.append(layer_state_)
+        return x, tuple(caches), tuple(new_states)
+
+    def apply_infer(self, params: SequentialParams, state: object, x: FloatArray) -> FloatArray:
+        """The inference pass with each layer's state."""
+        self._check(params)
+        states = self._states(state)
+        for i, layer in enumerate(self.layers):
+            try:
+                x = apply_infer(layer, params[i], states[i], x)
+            except LocatedError as error:
+                raise error.nested(f"[{i}]") from None
+        return x
 
     def apply(
         self, params: SequentialParams, x: FloatArray
