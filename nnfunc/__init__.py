@@ -17,6 +17,7 @@ from nnfunc import (
     optim,
     perceptron,
     random,
+    sweep,
     train,
     tree,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "random",
     "sgd_step",
     "static_field",
+    "sweep",
     "train",
     "train_backprop",
     "train_step",
