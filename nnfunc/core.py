@@ -8,13 +8,14 @@ params' dtype; outputs have the params' dtype.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc import tree
-from nnfunc._arrays import FloatArray, FloatDType, float_dtype, freeze, is_numeric
+from nnfunc import fused, tree
+from nnfunc._arrays import FloatArray, float_dtype, moved
+from nnfunc._inputs import as_input, params_dtype
 from nnfunc.layers.base import Layer, apply_infer, apply_train, layer_state
 from nnfunc.losses import Loss, Penalty
 from nnfunc.random import Key, check_key
@@ -27,38 +28,6 @@ def init(net: Layer[P, C], key: Key, dtype: npt.DTypeLike = np.float32) -> P:
     """Fresh params for `net` drawn from `key`, in float32 (default) or float64."""
     check_key(key)
     return net.init_params(key, float_dtype(dtype))
-
-
-def params_dtype(params: object) -> FloatDType | None:
-    """The dtype of the first array leaf of `params`; None for params with no leaves."""
-    leaf = tree.first_leaf(params)
-    return None if leaf is None else float_dtype(np.asarray(leaf).dtype)
-
-
-def as_input(x: npt.ArrayLike, dtype: FloatDType | None) -> FloatArray:
-    """`x` as a batch, (batch, features) or (batch, ...) such as images, of `dtype`.
-
-    ValueError for a scalar, a 1-D array (say how to reshape) or no rows. With dtype
-    None (a net without params) a float32 or float64 `x` keeps its dtype and anything
-    else becomes float32. Each layer checks the shape it needs.
-    """
-    if type(x) is np.ndarray and x.dtype == dtype and x.ndim >= 2 and x.shape[0]:
-        return x  # already a batch of the params' dtype: the common case, checked cheaply
-    array = np.asarray(x)
-    if dtype is None:
-        dtype = array.dtype if array.dtype in (np.float32, np.float64) else np.dtype(np.float32)
-    if array.ndim < 2:
-        hint = (
-            "; reshape it: x.reshape(-1, 1) for one feature, x.reshape(1, -1) for one example"
-            if array.ndim == 1
-            else ""
-        )
-        raise ValueError(f"x must have shape (batch, features), given shape {array.shape}{hint}")
-    if array.shape[0] == 0:
-        raise ValueError(f"x is an empty batch of shape {array.shape}; give at least one row")
-    if not (is_numeric(array.dtype)):
-        raise TypeError(f"x must be numeric, given dtype {array.dtype}")
-    return array.astype(dtype, copy=False)
 
 
 def _run(net: Layer[P, C], params: P, x: npt.ArrayLike) -> tuple[FloatArray, C]:
@@ -112,6 +81,16 @@ def loss(
     return value if penalty is None else value + penalty.value_and_grads(params)[0]
 
 
+def _penalized(
+    params: P, value: float, grads: P, penalty: Penalty | None
+) -> tuple[float, P]:
+    """(loss, grads) with the penalty on params added, if there is one."""
+    if penalty is None:
+        return value, grads
+    extra, penalty_grads = penalty.value_and_grads(params)
+    return value + extra, tree.add(grads, penalty_grads)
+
+
 def _backward(
     net: Layer[P, C],
     params: P,
@@ -125,11 +104,7 @@ def _backward(
     output, cache = output_and_cache
     value, dy = loss_fn.value_and_grad(output, y)
     grads, dx = net.backward(params, cache, dy, input_grad)
-    if penalty is not None:
-        extra, penalty_grads = penalty.value_and_grads(params)
-        value += extra
-        grads = tree.add(grads, penalty_grads)
-    return value, grads, dx
+    return (*_penalized(params, value, grads, penalty), dx)
 
 
 def backprop(
@@ -141,8 +116,15 @@ def backprop(
     penalty: Penalty | None = None,
     input_grad: bool = False,
 ) -> tuple[float, P, FloatArray | None]:
-    """(loss, param grads, input grad or None): one forward pass, then the layers back."""
-    return _backward(net, params, _run(net, params, x), y, loss_fn, penalty, input_grad)
+    """(loss, param grads, input grad or None): one forward pass, then the layers back.
+
+    Nets that `mlp` builds take `nnfunc.fused`'s path, with the same results.
+    """
+    found = fused.backprop(net, params, x, y, loss_fn, input_grad) if fused.fusable(net) else None
+    if found is None:
+        return _backward(net, params, _run(net, params, x), y, loss_fn, penalty, input_grad)
+    value, grads, dx = found
+    return (*_penalized(params, value, cast(P, fused.frozen(grads)), penalty), dx)
 
 
 def train_backprop(
@@ -207,15 +189,10 @@ def grads(
 
 
 def descend(learning_rate: float) -> Callable[[FloatArray, FloatArray], FloatArray]:
-    """The leaf function p, g -> p - learning_rate * g, one fresh read-only array of p's dtype.
-
-    Rounds as (-learning_rate * g) + p, the order optim's scale-then-apply uses.
-    """
+    """The leaf function p, g -> p - learning_rate * g, one fresh read-only array (`moved`)."""
 
     def step(p: FloatArray, g: FloatArray) -> FloatArray:
-        update = np.multiply(g, -learning_rate, dtype=p.dtype)
-        update += p
-        return freeze(update)
+        return moved(p, g, learning_rate)
 
     return step
 

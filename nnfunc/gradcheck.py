@@ -11,7 +11,8 @@ import numpy.typing as npt
 
 from nnfunc import tree
 from nnfunc._arrays import FloatArray
-from nnfunc.core import as_input, backprop, forward_train, init_state, loss, train_backprop
+from nnfunc._inputs import as_input
+from nnfunc.core import backprop, forward_train, init_state, loss, train_backprop
 from nnfunc.layers.base import Layer
 from nnfunc.losses import Loss, Penalty
 from nnfunc.random import Key

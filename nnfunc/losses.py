@@ -41,6 +41,9 @@ def _check_pred(pred: FloatArray, name: str) -> None:
 
 def _target_like(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArray:
     """`target` as an array of pred's dtype, after checking it has pred's shape exactly."""
+    if type(target) is np.ndarray and target.shape == pred.shape and target.dtype == pred.dtype:
+        if pred.size:
+            return target  # the common case, checked cheaply
     _check_pred(pred, name)
     array = np.asarray(target)
     if array.shape != pred.shape:
@@ -130,7 +133,7 @@ class SigmoidBinaryCrossEntropy(_LossBase):
     def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
         """(mean BCE on logits, (sigmoid(z) - t) / size)."""
         t = _binary_target(pred, target, "sigmoid_binary_cross_entropy")
-        value = float(_softplus(pred).sum() - np.vdot(t, pred)) / pred.size
+        value = float(np.add.reduce(_softplus(pred), axis=None) - np.vdot(t, pred)) / pred.size
         grad = sigmoid(pred)
         grad -= t
         grad *= grad.dtype.type(1.0 / pred.size)

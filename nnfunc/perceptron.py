@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from nnfunc import random
 from nnfunc._arrays import FloatArray, float_dtype, freeze, readonly
-from nnfunc.core import as_input
+from nnfunc._inputs import as_input
 from nnfunc.data import as_pair, check_finite
 from nnfunc.datasets import _labels
 from nnfunc.tree import pytree

@@ -12,22 +12,23 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, NoReturn, TypeVar, cast
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc import data, random, tree
+from nnfunc import data, fused, random, tree
+from nnfunc._inputs import params_dtype
 from nnfunc.core import (
     descend,
     forward,
     init_state,
-    params_dtype,
     train_value_and_grads,
     value_and_grads,
 )
 from nnfunc.layers.base import Layer, has_training_mode
+from nnfunc.layers.sequential import Sequential
 from nnfunc.losses import Loss, Penalty
 from nnfunc.optim import Chain, GradientTransformation, ScaleByLearningRate, apply_updates
 from nnfunc.random import Key
@@ -59,11 +60,23 @@ def train_step(
     return apply_updates(params, updates), opt_state, value
 
 
-def _ends_with_rate(optimizer: object) -> tuple[tuple[GradientTransformation, ...], Any] | None:
+def _ends_with_rate(
+    optimizer: object,
+) -> tuple[tuple[GradientTransformation, ...], ScaleByLearningRate] | None:
     """(the parts before, the last part) of a chain ending in scale_by_learning_rate, else None."""
     if isinstance(optimizer, Chain) and isinstance(optimizer.transforms[-1], ScaleByLearningRate):
         return optimizer.transforms[:-1], optimizer.transforms[-1]
     return None
+
+
+def _chain_states(optimizer: object, opt_state: object, parts: int) -> tuple[Any, ...]:
+    """`opt_state` as the tuple of `parts` states a chain's init makes, else ValueError."""
+    if not isinstance(opt_state, tuple) or len(opt_state) != parts:
+        raise ValueError(
+            f"{optimizer} needs the tuple of {parts} states its init makes, "
+            f"given {type(opt_state).__name__}"
+        )
+    return opt_state
 
 
 @attrs.frozen
@@ -72,22 +85,45 @@ class TrainStep(Generic[P, C]):
 
     Same results as train_step, bit for bit, with less work per call: for a chain
     ending in scale_by_learning_rate (every named optimizer) the last part and the
-    addition to the params are one walk over the params instead of two. `advance`
-    is the same step in training mode, for nets with state or randomness.
+    addition to the params are one walk over the params instead of two; and for plain
+    SGD on a net `mlp` builds, with no penalty, the new params are computed in the
+    gradients' own arrays, fresh from `nnfunc.fused.backprop`, which never left the
+    step. `advance` is the same step in training mode, for nets with state or randomness.
     """
 
     net: Layer[P, C]
     loss_fn: Loss
     optimizer: GradientTransformation
     penalty: Penalty | None = None
+    in_place: ScaleByLearningRate | None = attrs.field(init=False, repr=False, eq=False)
+    """Derived from the fields above: the only part of plain SGD (a chain of
+    scale_by_learning_rate alone) on a net `mlp` builds, with no penalty; the step then
+    moves the params into the fresh gradients of `nnfunc.fused.backprop`. Else None."""
+
+    def __attrs_post_init__(self) -> None:
+        split = _ends_with_rate(self.optimizer)
+        plain = split is not None and not split[0] and self.penalty is None
+        in_place = split[1] if split is not None and plain and fused.fusable(self.net) else None
+        object.__setattr__(self, "in_place", in_place)
 
     def __call__(
         self, params: P, opt_state: S, x: npt.ArrayLike, y: npt.ArrayLike
     ) -> tuple[P, S, float]:
         """(new params, new optimizer state, the loss at the params given)."""
-        value, grads = value_and_grads(self.net, params, x, y, self.loss_fn, self.penalty)
-        new_params, new_opt_state = self.update(params, opt_state, grads)
-        return new_params, new_opt_state, value
+        net, rate_part = self.net, self.in_place
+        found = None
+        if rate_part is not None:  # so net is fusable
+            found = fused.backprop(cast(Sequential, net), params, x, y, self.loss_fn, False)
+        if found is None:
+            value, grads = value_and_grads(net, params, x, y, self.loss_fn, self.penalty)
+            new_params, new_opt_state = self.update(params, opt_state, grads)
+            return new_params, new_opt_state, value
+        assert rate_part is not None and isinstance(params, tuple)
+        value, raw_grads, _ = found
+        (rate_state,) = _chain_states(self.optimizer, opt_state, 1)
+        rate, rate_state = rate_part.rate(rate_state)
+        moved = fused.descend_into(params, raw_grads, rate)
+        return cast(P, moved), cast(S, (rate_state,)), value
 
     def gradients(
         self, params: P, state: object, x: npt.ArrayLike, y: npt.ArrayLike, key: Key | None
@@ -108,6 +144,9 @@ class TrainStep(Generic[P, C]):
         key: Key | None,
     ) -> tuple[P, object, S, float]:
         """(new params, new layer state, new optimizer state, loss): one training-mode step."""
+        if not has_training_mode(self.net):
+            new_params, new_opt_state, value = self(params, opt_state, x, y)
+            return new_params, state, new_opt_state, value
         value, grads, state = self.gradients(params, state, x, y, key)
         new_params, new_opt_state = self.update(params, opt_state, grads)
         return new_params, state, new_opt_state, value
@@ -119,16 +158,12 @@ class TrainStep(Generic[P, C]):
             updates, opt_state = self.optimizer.update(grads, opt_state, params)
             return apply_updates(params, updates), opt_state
         head, last = split
-        if not isinstance(opt_state, tuple) or len(opt_state) != len(head) + 1:
-            raise ValueError(
-                f"{self.optimizer} needs the tuple of {len(head) + 1} states its init makes, "
-                f"given {type(opt_state).__name__}"
-            )
+        chain_states = _chain_states(self.optimizer, opt_state, len(head) + 1)
         states = []
-        for part, part_state in zip(head, opt_state, strict=False):
+        for part, part_state in zip(head, chain_states, strict=False):
             grads, part_state = part.update(grads, part_state, params)
             states.append(part_state)
-        rate, rate_state = last.rate(opt_state[-1])
+        rate, rate_state = last.rate(chain_states[-1])
         new_state: Any = (*states, rate_state)
         return tree.map(descend(rate), params, grads), new_state
 

@@ -305,11 +305,12 @@ STEP_OPTIMIZERS = {
 }
 
 
+@pytest.mark.parametrize("with_penalty", [True, False])
 @pytest.mark.parametrize("name", STEP_OPTIMIZERS)
-def test_make_step_equals_train_step_bit_for_bit(name: str) -> None:
+def test_make_step_equals_train_step_bit_for_bit(name: str, with_penalty: bool) -> None:
     opt = STEP_OPTIMIZERS[name]
     x, y = three_blobs(9, 40)
-    penalty = nf.losses.L2(1e-3)
+    penalty = nf.losses.L2(1e-3) if with_penalty else None
     step = nf.train.make_step(NET, nf.losses.softmax_cross_entropy, opt, penalty)
     fused = plain = nf.init(NET, nf.random.key(0))
     fused_state = plain_state = opt.init(fused)

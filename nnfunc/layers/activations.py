@@ -10,26 +10,31 @@ from nnfunc.layers.base import expect_no_params
 from nnfunc.random import Key
 
 
-def sigmoid(x: FloatArray) -> FloatArray:
-    """1 / (1 + exp(-x)) without overflow for any x, in x's dtype."""
-    out = np.negative(x)
-    np.logaddexp(0, out, out=out)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    return out
+def sigmoid(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    """1 / (1 + exp(-x)) without overflow for any x, in x's dtype; into `out` if given."""
+    y = np.negative(x, out=out)
+    np.logaddexp(0, y, out=y)
+    np.negative(y, out=y)
+    np.exp(y, out=y)
+    return y
 
 
-def softmax(x: FloatArray) -> FloatArray:
-    """Softmax over the last axis, e.g. the k classes of x (batch, k); stable for any logits."""
-    out: FloatArray = x - x.max(axis=-1, keepdims=True)
-    np.exp(out, out=out)
-    out /= out.sum(axis=-1, keepdims=True)
-    return out
+def softmax(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    """Softmax over the last axis, e.g. the k classes of x (batch, k); stable for any logits.
+    Into `out` if given."""
+    y: FloatArray = np.subtract(x, x.max(axis=-1, keepdims=True), out=out)
+    np.exp(y, out=y)
+    y /= y.sum(axis=-1, keepdims=True)
+    return y
 
 
 @attrs.frozen
-class _Activation:
-    """Shared plumbing: no params, and `forward`/`derivative` supplied by each subclass."""
+class Activation:
+    """Shared plumbing: no params, and `forward`/`gradient` supplied by each subclass.
+
+    Both take an `out`: None for a fresh result, or an array of the result's shape the
+    caller owns (x for forward, dy for gradient), computed in place, bit for bit the same.
+    """
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -41,70 +46,70 @@ class _Activation:
     def apply(self, params: None, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         """(f(x), what `gradient` needs): any shape in, the same shape out."""
         expect_no_params(self, params)
-        return self.forward(x)
+        return self.forward(x, None)
 
     def backward(
         self, params: None, cache: FloatArray, dy: FloatArray, input_grad: bool
     ) -> tuple[None, FloatArray | None]:
         """(None, dy times the local derivative), or (None, None) without input_grad."""
-        return None, (self.gradient(cache, dy) if input_grad else None)
+        return None, (self.gradient(cache, dy, None) if input_grad else None)
 
-    def forward(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """(f(x), cache for `gradient`)."""
+    def forward(self, x: FloatArray, out: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+        """(f(x), cache for `gradient`), the first into `out` when given."""
         raise NotImplementedError
 
-    def gradient(self, cache: FloatArray, dy: FloatArray) -> FloatArray:
-        """The gradient w.r.t. the input, given the output gradient dy."""
+    def gradient(self, cache: FloatArray, dy: FloatArray, out: FloatArray | None) -> FloatArray:
+        """The gradient w.r.t. the input, given the output gradient dy; into `out` if given."""
         raise NotImplementedError
 
 
 @attrs.frozen(repr=False)
-class Sigmoid(_Activation):
+class Sigmoid(Activation):
     """y = 1 / (1 + exp(-x)); dy/dx = y (1 - y)."""
 
-    def forward(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def forward(self, x: FloatArray, out: FloatArray | None) -> tuple[FloatArray, FloatArray]:
         """(sigmoid(x), sigmoid(x))."""
-        y = sigmoid(x)
+        y = sigmoid(x, out)
         return y, y
 
-    def gradient(self, cache: FloatArray, dy: FloatArray) -> FloatArray:
-        """dy * y * (1 - y)."""
+    def gradient(self, cache: FloatArray, dy: FloatArray, out: FloatArray | None) -> FloatArray:
+        """y * (1 - y) * dy."""
         y = cache
-        dx = 1.0 - y
-        dx *= y
-        dx *= dy
+        slope = 1.0 - y
+        slope *= y
+        dx: FloatArray = np.multiply(slope, dy, out=out)
         return dx
 
 
 @attrs.frozen(repr=False)
-class Tanh(_Activation):
+class Tanh(Activation):
     """y = tanh(x); dy/dx = 1 - y**2."""
 
-    def forward(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def forward(self, x: FloatArray, out: FloatArray | None) -> tuple[FloatArray, FloatArray]:
         """(tanh(x), tanh(x))."""
-        y = np.tanh(x)
+        y = np.tanh(x, out=out)
         return y, y
 
-    def gradient(self, cache: FloatArray, dy: FloatArray) -> FloatArray:
-        """dy * (1 - y**2)."""
-        y = cache
-        dx = np.square(y)
-        np.subtract(1.0, dx, out=dx)
-        dx *= dy
+    def gradient(self, cache: FloatArray, dy: FloatArray, out: FloatArray | None) -> FloatArray:
+        """(1 - y**2) * dy."""
+        slope = np.square(cache)
+        np.subtract(1.0, slope, out=slope)
+        dx: FloatArray = np.multiply(slope, dy, out=out)
         return dx
 
 
 @attrs.frozen(repr=False)
-class ReLU(_Activation):
-    """y = max(x, 0); dy/dx = 1 where x > 0, else 0."""
+class ReLU(Activation):
+    """y = max(x, 0); dy/dx = 1 where x > 0 (where y > 0), else 0."""
 
-    def forward(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """(max(x, 0), x)."""
-        return np.maximum(x, 0), x
+    def forward(self, x: FloatArray, out: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+        """(max(x, 0), the same y)."""
+        y = np.maximum(x, 0, out=out)
+        return y, y
 
-    def gradient(self, cache: FloatArray, dy: FloatArray) -> FloatArray:
-        """dy where x > 0, else 0."""
-        return np.where(cache > 0, dy, 0).astype(dy.dtype, copy=False)
+    def gradient(self, cache: FloatArray, dy: FloatArray, out: FloatArray | None) -> FloatArray:
+        """dy times 1 where y > 0, else times 0."""
+        return np.multiply(dy, cache > 0, out=out)
 
 
 def _alpha(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -113,59 +118,60 @@ def _alpha(instance: object, attribute: attrs.Attribute[float], value: float) ->
 
 
 @attrs.frozen
-class LeakyReLU(_Activation):
-    """y = x where x > 0, else alpha * x; dy/dx = 1 or alpha."""
+class LeakyReLU(Activation):
+    """y = x where x > 0, else alpha * x, which is max(x, alpha x); dy/dx = 1 or alpha."""
 
     alpha: float = attrs.field(default=0.01, validator=_alpha)
 
     def __repr__(self) -> str:
         return f"LeakyReLU(alpha={self.alpha})"
 
-    def forward(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """(leaky_relu(x), x)."""
-        return np.where(x > 0, x, x * x.dtype.type(self.alpha)), x
+    def forward(self, x: FloatArray, out: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+        """(leaky_relu(x), the same y): y > 0 exactly where x > 0, as alpha >= 0."""
+        y = np.maximum(x, x * x.dtype.type(self.alpha), out=out)
+        return y, y
 
-    def gradient(self, cache: FloatArray, dy: FloatArray) -> FloatArray:
-        """dy where x > 0, else alpha * dy."""
-        dx: FloatArray = np.where(cache > 0, dy, dy * dy.dtype.type(self.alpha))
-        return dx
+    def gradient(self, cache: FloatArray, dy: FloatArray, out: FloatArray | None) -> FloatArray:
+        """dy times 1 where y > 0, else times alpha."""
+        slope = np.where(cache > 0, dy.dtype.type(1), dy.dtype.type(self.alpha))
+        return np.multiply(dy, slope, out=out)
 
 
 @attrs.frozen(repr=False)
-class Softmax(_Activation):
+class Softmax(Activation):
     """y = exp(x) / sum(exp(x)) over the last axis (the k features of (batch, k)).
 
     For classification, prefer logits with `losses.softmax_cross_entropy`: it is
     the fused, numerically stable path.
     """
 
-    def forward(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def forward(self, x: FloatArray, out: FloatArray | None) -> tuple[FloatArray, FloatArray]:
         """(softmax(x), softmax(x))."""
-        y = softmax(x)
+        y = softmax(x, out)
         return y, y
 
-    def gradient(self, cache: FloatArray, dy: FloatArray) -> FloatArray:
-        """y * (dy - sum(dy * y) per row): the Jacobian-vector product of softmax."""
+    def gradient(self, cache: FloatArray, dy: FloatArray, out: FloatArray | None) -> FloatArray:
+        """(dy - sum(dy * y) per row) * y: the Jacobian-vector product of softmax."""
         y = cache
-        dx: FloatArray = dy - (dy * y).sum(axis=-1, keepdims=True)
+        dx: FloatArray = np.subtract(dy, (dy * y).sum(axis=-1, keepdims=True), out=out)
         dx *= y
         return dx
 
 
 @attrs.frozen(repr=False)
-class Identity(_Activation):
+class Identity(Activation):
     """y = x; the linear output of a net that returns logits or regression values."""
 
-    def forward(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """(x, x)."""
+    def forward(self, x: FloatArray, out: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+        """(x, x): nothing to compute, so never a copy."""
         return x, x
 
-    def gradient(self, cache: FloatArray, dy: FloatArray) -> FloatArray:
+    def gradient(self, cache: FloatArray, dy: FloatArray, out: FloatArray | None) -> FloatArray:
         """dy."""
         return dy
 
 
-BY_NAME: dict[str, _Activation] = {
+BY_NAME: dict[str, Activation] = {
     "sigmoid": Sigmoid(),
     "tanh": Tanh(),
     "relu": ReLU(),
@@ -179,7 +185,7 @@ NAMES: tuple[str, ...] = tuple(sorted(BY_NAME))
 """The activation names `mlp` and `get` accept."""
 
 
-def get(name: str) -> _Activation:
+def get(name: str) -> Activation:
     """The activation named `name`; ValueError listing the valid names otherwise."""
     if not isinstance(name, str) or name not in BY_NAME:
         raise ValueError(f"unknown activation {name!r}; valid names: {sorted(BY_NAME)}")

@@ -86,6 +86,13 @@ class Dense:
         self, params: DenseParams, cache: FloatArray, dy: FloatArray, input_grad: bool
     ) -> tuple[DenseParams, FloatArray | None]:
         """(DenseParams(x.T @ dy, sum of dy over the batch), dy @ w.T or None)."""
-        x = cache
-        grads = DenseParams(freeze(x.T @ dy), freeze(dy.sum(axis=0)))
-        return grads, (dy @ params.w.T) if input_grad else None
+        w_grad, b_grad, dx = dense_grads(params.w, cache, dy, input_grad)
+        return DenseParams(freeze(w_grad), freeze(b_grad)), dx
+
+
+def dense_grads(
+    w: FloatArray, x: FloatArray, dy: FloatArray, input_grad: bool
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+    """(x.T @ dy, dy summed over the batch, dy @ w.T or None) as fresh, writable arrays:
+    the gradients of y = x @ w + b for x (batch, in), dy (batch, out)."""
+    return x.T @ dy, np.add.reduce(dy, axis=0), (dy @ w.T) if input_grad else None
