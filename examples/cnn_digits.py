@@ -20,7 +20,8 @@ from pathlib import Path
 from digits import CLASSES, PIXEL_MAX, TEST_FRACTION, Pixels, load_digits, most_confused
 
 import nnfunc as nf
-from _cli import parser
+from _cli import add_epochs, parser
+from _cli import epochs as chosen_epochs
 from nnfunc import optim, plot
 
 SIDE = 8
@@ -62,15 +63,9 @@ def shapes(net: nf.Sequential, params: nf.SequentialParams, x: Pixels) -> list[s
 
 def main() -> None:
     options = parser(__file__, __doc__)
-    options.add_argument(
-        "--epochs",
-        type=int,
-        help=f"epochs to train (default {EPOCHS}, {FAST_EPOCHS} with --fast)",
-    )
+    add_epochs(options, EPOCHS, FAST_EPOCHS)
     args = options.parse_args()
-    if args.epochs is not None and args.epochs < 1:
-        options.error(f"--epochs must be >= 1, given {args.epochs}")
-    epochs = args.epochs if args.epochs is not None else FAST_EPOCHS if args.fast else EPOCHS
+    epochs = chosen_epochs(args)
     out: Path = args.out
 
     pixels, labels = load_digits()

@@ -21,7 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 import nnfunc as nf
-from _cli import parser
+from _cli import add_epochs, parser
+from _cli import epochs as chosen_epochs
 from nnfunc import optim, plot
 
 NET = nf.mlp([2, 16, 16, 1], activation="tanh")
@@ -108,9 +109,9 @@ def train(
 def main() -> None:
     """Train by hand, print the accuracies, save the plots."""
     options = parser(__file__, __doc__)
-    options.add_argument("--epochs", type=int, default=None, help=f"epochs (default {EPOCHS})")
+    add_epochs(options, EPOCHS, FAST_EPOCHS)
     args = options.parse_args()
-    epochs = args.epochs if args.epochs is not None else FAST_EPOCHS if args.fast else EPOCHS
+    epochs = chosen_epochs(args)
     k_data, k_train = nf.random.split(nf.random.key(args.seed))
     data = moons(k_data, FAST_POINTS if args.fast else POINTS)
     params, losses = train(k_train, data, epochs)

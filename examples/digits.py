@@ -21,7 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 import nnfunc as nf
-from _cli import parser
+from _cli import add_epochs, parser
+from _cli import epochs as chosen_epochs
 from nnfunc import optim, plot
 
 Pixels = npt.NDArray[np.float64]
@@ -71,16 +72,9 @@ def most_confused(matrix: Labels) -> tuple[int, int, int]:
 def command_line() -> tuple[int, int, Path]:
     """(seed, most epochs, plot folder) from the command line; --epochs must be >= 1."""
     options = parser(__file__, __doc__)
-    options.add_argument(
-        "--epochs",
-        type=int,
-        help=f"most epochs to train (default {EPOCHS}, {FAST_EPOCHS} with --fast)",
-    )
+    add_epochs(options, EPOCHS, FAST_EPOCHS, "most epochs to train")
     args = options.parse_args()
-    if args.epochs is not None and args.epochs < 1:
-        options.error(f"--epochs must be >= 1, given {args.epochs}")
-    epochs = args.epochs if args.epochs is not None else FAST_EPOCHS if args.fast else EPOCHS
-    return args.seed, epochs, args.out
+    return args.seed, chosen_epochs(args), args.out
 
 
 def train(

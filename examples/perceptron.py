@@ -18,7 +18,8 @@ import numpy.typing as npt
 import xor
 
 import nnfunc as nf
-from _cli import parser
+from _cli import add_epochs, parser
+from _cli import epochs as chosen_epochs
 from nnfunc import perceptron, plot
 
 GATES = {"OR": (0, 1, 1, 1), "AND": (0, 0, 0, 1), "XOR": (0, 1, 1, 0)}
@@ -80,9 +81,9 @@ def plot_perceptron(
 def main() -> None:
     """Train the perceptron on each gate, then the 2-4-1 net on XOR; print and plot."""
     options = parser(__file__, __doc__)
-    options.add_argument("--epochs", type=int, default=None, help=f"at most (default {EPOCHS})")
+    add_epochs(options, EPOCHS, FAST_EPOCHS, "most epochs per gate")
     args = options.parse_args()
-    epochs = args.epochs if args.epochs is not None else FAST_EPOCHS if args.fast else EPOCHS
+    epochs = chosen_epochs(args)
     saved = []
     all_mistakes = {}
     for name, gate in GATES.items():
