@@ -120,7 +120,9 @@ def backprop(
 
     Nets that `mlp` builds take `nnfunc.fused`'s path, with the same results.
     """
-    found = fused.backprop(net, params, x, y, loss_fn, input_grad) if fused.fusable(net) else None
+    found = None
+    if fused.fusable(net):
+        found = fused.backprop(fused.plan(net), params, x, y, loss_fn, input_grad)
     if found is None:
         return _backward(net, params, _run(net, params, x), y, loss_fn, penalty, input_grad)
     value, grads, dx = found

@@ -3,8 +3,10 @@ and built-in activations, its forward pass, loss and backward pass in one functi
 
 The arithmetic is the layers' own (`Dense.apply`, `dense_grads`, each activation's
 `forward` and `gradient`), operation for operation, so the results equal the general
-path (`Sequential.apply`, then `Sequential.backward`) bit for bit. What it saves: an
-activation computes in place on the array the Dense layer before it has just made (in
+path (`Sequential.apply`, then `Sequential.backward`) bit for bit. What it saves: the
+params are checked once, up front, against a `Plan` read from the net's spec (the
+general path checks them layer by layer, and names the problem when this check fails);
+an activation computes in place on the array the Dense layer before it has just made (in
 the forward pass) or after it (in the backward pass), an array no one else holds; and
 the gradients come back writable, so a training step may move the params into them
 (`descend_into`). Nothing is kept between calls.
@@ -12,20 +14,23 @@ the gradients come back writable, so a training step may move the params into th
 
 from __future__ import annotations
 
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
+import attrs
+import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import FloatArray, float_dtype, freeze, moved
+from nnfunc._arrays import FloatArray, freeze, moved
 from nnfunc._inputs import as_input
 from nnfunc.layers.activations import Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
-from nnfunc.layers.base import LocatedError
-from nnfunc.layers.dense import Dense, DenseParams, dense_grads
+from nnfunc.layers.dense import Dense, DenseParams, dense_grads, made_dense_params
 from nnfunc.layers.sequential import Sequential, SequentialParams
 from nnfunc.losses import Loss
 
 _FUSED_TYPES = (Dense, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity)
 """Exactly these classes (not subclasses, which may change what a method does)."""
+
+_FLOAT_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
 
 Grads = list[tuple[FloatArray, FloatArray] | None]
 """Per layer: (w grad, b grad) of a Dense layer, as fresh writable arrays, or None."""
@@ -40,91 +45,136 @@ def fusable(net: object) -> TypeGuard[Sequential]:
     )
 
 
-def _first_dense(net: Sequential, params: object) -> int | None:
-    """The index of the net's first Dense layer when `params` has the net's structure
-    (DenseParams at each Dense, None elsewhere); None otherwise, for the general path
-    to name the problem."""
-    layers = net.layers
-    if type(params) is not tuple or len(params) != len(layers):
-        return None
-    first = None
-    for i, (layer, layer_params) in enumerate(zip(layers, params, strict=True)):
-        if type(layer) is Dense:
-            if type(layer_params) is not DenseParams:
-                return None
-            first = i if first is None else first
-        elif layer_params is not None:
+@attrs.frozen
+class Plan:
+    """What the fused path needs of a fusable net, read once from its spec: per layer its
+    Dense spec or its activation, the slots of the Dense layers and their params' shapes."""
+
+    dense: tuple[Dense | None, ...]
+    activations: tuple[Activation | None, ...]
+    dense_slots: tuple[int, ...]
+    other_slots: tuple[int, ...]
+    shapes: tuple[tuple[tuple[int, int], tuple[int]], ...]
+    """(w shape, b shape) of each Dense slot, in order."""
+
+    @property
+    def first(self) -> int:
+        """The slot of the first Dense layer: the backward pass may stop there."""
+        return self.dense_slots[0]
+
+    def dtype(self, params: object) -> np.dtype[Any] | None:
+        """The params' float dtype when they have the plan's structure, shapes and one float
+        dtype; None otherwise, for the general path to name the problem."""
+        if type(params) is not tuple or len(params) != len(self.dense):
             return None
-    return first
+        for slot in self.other_slots:
+            if params[slot] is not None:
+                return None
+        dtype = None
+        for slot, (w_shape, b_shape) in zip(self.dense_slots, self.shapes, strict=True):
+            p = params[slot]
+            if type(p) is not DenseParams or p.w.shape != w_shape or p.b.shape != b_shape:
+                return None
+            dtype = p.w.dtype if dtype is None else dtype
+            if p.w.dtype != dtype or p.b.dtype != dtype:
+                return None
+        return dtype if dtype in _FLOAT_DTYPES else None
+
+
+def plan(net: Sequential) -> Plan:
+    """The plan of a `fusable` net."""
+    layers = net.layers
+    dense = tuple(layer if type(layer) is Dense else None for layer in layers)
+    activations = tuple(layer if isinstance(layer, Activation) else None for layer in layers)
+    dense_layers = [layer for layer in dense if layer is not None]
+    return Plan(
+        dense,
+        activations,
+        tuple(i for i, layer in enumerate(dense) if layer is not None),
+        tuple(i for i, layer in enumerate(dense) if layer is None),
+        tuple(
+            ((layer.in_features, layer.out_features), (layer.out_features,))
+            for layer in dense_layers
+        ),
+    )
 
 
 def _forward(
-    net: Sequential, params: SequentialParams, x: FloatArray
+    plan: Plan, params: SequentialParams, x: FloatArray
 ) -> tuple[FloatArray, list[FloatArray]]:
     """(output, each layer's cache); an activation right after a Dense works in place."""
     h, caches, fresh = x, [], False
-    for i, layer in enumerate(net.layers):
-        if isinstance(layer, Dense):
-            try:
-                h, cache = layer.apply(params[i], h)
-            except LocatedError as error:
-                raise error.nested(f"[{i}]") from None
+    for dense, activation, layer_params in zip(plan.dense, plan.activations, params, strict=True):
+        if dense is not None:
+            caches.append(h)
+            h = np.dot(h, layer_params.w)  # Dense.apply's arithmetic; the plan did its checks
+            h += layer_params.b
             fresh = True
         else:
-            assert isinstance(layer, Activation)
-            h, cache = layer.forward(h, h if fresh else None)
+            assert activation is not None
+            h, cache = activation.forward(h, h if fresh else None)
+            caches.append(cache)
             fresh = False  # h is now this activation's cache
-        caches.append(cache)
     return h, caches
 
 
 def backprop(
-    net: Sequential,
+    plan: Plan,
     params: object,
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     loss_fn: Loss,
     input_grad: bool,
+    scale: float | None = None,
 ) -> tuple[float, Grads, FloatArray | None] | None:
-    """(loss, per-layer writable grads, input grad or None) for a `fusable` net; None when
-    params do not have the net's structure (the general path then says what is wrong)."""
-    first = _first_dense(net, params)
-    if first is None:
+    """(loss, per-layer writable grads, input grad or None) for the net of `plan`; None
+    when params or x do not fit the net (the general path then says what is wrong).
+
+    With `scale`, the loss's gradient is multiplied by it before the backward pass, so
+    every gradient returned is scale times the true one (rounded otherwise)."""
+    dtype = plan.dtype(params)
+    if dtype is None:
         return None
     assert isinstance(params, tuple)
-    output, caches = _forward(net, params, as_input(x, float_dtype(params[first].w.dtype)))
+    x = as_input(x, dtype)
+    if x.ndim != 2 or x.shape[1] != plan.shapes[0][0][0]:
+        return None
+    output, caches = _forward(plan, params, x)
     value, grad = loss_fn.value_and_grad(output, y)
-    grads: Grads = [None] * len(params)
     fresh = False  # the loss's gradient: a loss of the user's may keep it
+    if scale is not None:
+        grad, fresh = np.multiply(grad, scale), True
+    grads: Grads = [None] * len(params)
+    first = plan.first
     for i in range(len(params) - 1, -1 if input_grad else first - 1, -1):
-        layer = net.layers[i]
-        if isinstance(layer, Dense):
+        activation = plan.activations[i]
+        if activation is None:
             w_grad, b_grad, dx = dense_grads(params[i].w, caches[i], grad, input_grad or i > first)
             grads[i] = (w_grad, b_grad)
             if dx is None:
                 break
             grad, fresh = dx, True
         else:
-            assert isinstance(layer, Activation)
-            grad = layer.gradient(caches[i], grad, grad if fresh else None)
+            grad = activation.gradient(caches[i], grad, grad if fresh else None)
     return value, grads, (grad if input_grad else None)
 
 
 def frozen(grads: Grads) -> SequentialParams:
     """The grads as read-only Sequential params: DenseParams or None per layer."""
-    return tuple(None if g is None else DenseParams(freeze(g[0]), freeze(g[1])) for g in grads)
+    return tuple(None if g is None else made_dense_params(freeze(g[0]), freeze(g[1])) for g in grads)
 
 
 def descend_into(
-    params: SequentialParams, grads: Grads, learning_rate: float
+    params: SequentialParams, grads: Grads, learning_rate: float, scaled: bool
 ) -> SequentialParams:
-    """params - learning_rate * grads, computed in the grads' arrays (which must be fresh
-    from `backprop` and held by no one else), as read-only Sequential params."""
+    """params - learning_rate * grads, or params - grads when the grads were `scaled` by
+    the learning rate already, computed in the grads' arrays (which must be fresh from
+    `backprop` and held by no one else), as read-only Sequential params."""
+
+    def leaf(p: FloatArray, g: FloatArray) -> FloatArray:
+        return freeze(np.subtract(p, g, out=g)) if scaled else moved(p, g, learning_rate, out=g)
+
     return tuple(
-        None
-        if g is None
-        else DenseParams(
-            moved(p.w, g[0], learning_rate, out=g[0]), moved(p.b, g[1], learning_rate, out=g[1])
-        )
+        None if g is None else made_dense_params(leaf(p.w, g[0]), leaf(p.b, g[1]))
         for p, g in zip(params, grads, strict=True)
     )

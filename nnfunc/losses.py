@@ -64,7 +64,7 @@ def _target_like(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArr
 def _binary_target(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArray:
     """`target` like `_target_like`, checked to lie in [0, 1]."""
     t = _target_like(pred, target, name)
-    low, high = float(t.min()), float(t.max())
+    low, high = float(np.minimum.reduce(t, axis=None)), float(np.maximum.reduce(t, axis=None))
     if not (0.0 <= low and high <= 1.0):
         raise ValueError(f"{name}: targets must be in [0, 1], given values from {low} to {high}")
     return t
@@ -136,7 +136,7 @@ class SigmoidBinaryCrossEntropy(_LossBase):
         value = float(np.add.reduce(_softplus(pred), axis=None) - np.vdot(t, pred)) / pred.size
         grad = sigmoid(pred)
         grad -= t
-        grad *= grad.dtype.type(1.0 / pred.size)
+        grad *= 1.0 / pred.size  # rounded to pred's dtype first (NEP 50)
         return value, grad
 
 

@@ -89,41 +89,53 @@ class TrainStep(Generic[P, C]):
     SGD on a net `mlp` builds, with no penalty, the new params are computed in the
     gradients' own arrays, fresh from `nnfunc.fused.backprop`, which never left the
     step. `advance` is the same step in training mode, for nets with state or randomness.
+
+    `fold_learning_rate=True` (plain SGD on a net `mlp` builds) scales the loss's
+    gradient at the net's output by the learning rate, so the backward pass yields
+    lr * grads and each param moves by one subtraction: the same update up to float
+    rounding (a few ulps a step, not train_step's bits), still the same bits from run to
+    run. Elsewhere it changes nothing.
     """
 
     net: Layer[P, C]
     loss_fn: Loss
     optimizer: GradientTransformation
     penalty: Penalty | None = None
+    fold_learning_rate: bool = attrs.field(
+        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
+    )
     in_place: ScaleByLearningRate | None = attrs.field(init=False, repr=False, eq=False)
     """Derived from the fields above: the only part of plain SGD (a chain of
     scale_by_learning_rate alone) on a net `mlp` builds, with no penalty; the step then
     moves the params into the fresh gradients of `nnfunc.fused.backprop`. Else None."""
+    plan: fused.Plan | None = attrs.field(init=False, repr=False, eq=False)
+    """Derived: the fused path's plan of the net when `in_place` is set, else None."""
 
     def __attrs_post_init__(self) -> None:
-        split = _ends_with_rate(self.optimizer)
-        plain = split is not None and not split[0] and self.penalty is None
-        in_place = split[1] if split is not None and plain and fused.fusable(self.net) else None
-        object.__setattr__(self, "in_place", in_place)
+        split, net = _ends_with_rate(self.optimizer), self.net
+        plain_sgd = split is not None and not split[0] and self.penalty is None
+        plan = fused.plan(net) if plain_sgd and fused.fusable(net) else None
+        object.__setattr__(self, "in_place", split[1] if split and plan else None)
+        object.__setattr__(self, "plan", plan)
 
     def __call__(
         self, params: P, opt_state: S, x: npt.ArrayLike, y: npt.ArrayLike
     ) -> tuple[P, S, float]:
         """(new params, new optimizer state, the loss at the params given)."""
-        net, rate_part = self.net, self.in_place
-        found = None
-        if rate_part is not None:  # so net is fusable
-            found = fused.backprop(cast(Sequential, net), params, x, y, self.loss_fn, False)
-        if found is None:
-            value, grads = value_and_grads(net, params, x, y, self.loss_fn, self.penalty)
-            new_params, new_opt_state = self.update(params, opt_state, grads)
-            return new_params, new_opt_state, value
-        assert rate_part is not None and isinstance(params, tuple)
-        value, raw_grads, _ = found
-        (rate_state,) = _chain_states(self.optimizer, opt_state, 1)
-        rate, rate_state = rate_part.rate(rate_state)
-        moved = fused.descend_into(params, raw_grads, rate)
-        return cast(P, moved), cast(S, (rate_state,)), value
+        plan, rate_part = self.plan, self.in_place
+        if plan is not None and rate_part is not None:
+            (rate_state,) = _chain_states(self.optimizer, opt_state, 1)
+            rate, rate_state = rate_part.rate(rate_state)
+            scale = rate if self.fold_learning_rate else None
+            found = fused.backprop(plan, params, x, y, self.loss_fn, False, scale)
+            if found is not None:
+                assert isinstance(params, tuple)
+                value, raw_grads, _ = found
+                moved = fused.descend_into(params, raw_grads, rate, scale is not None)
+                return cast(P, moved), cast(S, (rate_state,)), value
+        value, grads = value_and_grads(self.net, params, x, y, self.loss_fn, self.penalty)
+        new_params, new_opt_state = self.update(params, opt_state, grads)
+        return new_params, new_opt_state, value
 
     def gradients(
         self, params: P, state: object, x: npt.ArrayLike, y: npt.ArrayLike, key: Key | None
@@ -173,11 +185,14 @@ def make_step(
     loss_fn: Loss,
     optimizer: GradientTransformation,
     penalty: Penalty | None = None,
+    *,
+    fold_learning_rate: bool = False,
 ) -> TrainStep[P, C]:
     """The fastest public training step: `step(params, opt_state, x, y) -> (params,
     opt_state, loss)`, equal to train_step(net, params, opt_state, x, y, loss_fn,
-    optimizer, penalty)."""
-    return TrainStep(net, loss_fn, optimizer, penalty)
+    optimizer, penalty); with `fold_learning_rate=True`, equal up to float rounding and
+    faster for plain SGD (see `TrainStep`)."""
+    return TrainStep(net, loss_fn, optimizer, penalty, fold_learning_rate=fold_learning_rate)
 
 
 class DivergenceError(ValueError):

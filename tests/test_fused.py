@@ -154,8 +154,11 @@ def test_bad_params_get_the_general_paths_error(params_of: Any, message: str) ->
     x, y = np.zeros((3, 2), np.float32), np.zeros((3, 1), np.float32)
     with pytest.raises(ValueError, match=message):
         nf.grads(net, params, x, y, nf.losses.mse)
-    with pytest.raises(ValueError, match=message):
-        nf.train.make_step(net, nf.losses.mse, optim.sgd(0.1))(params, (None,), x, y)
+    opt = optim.sgd(0.1)
+    for fold in (False, True):
+        step = nf.train.make_step(net, nf.losses.mse, opt, fold_learning_rate=fold)
+        with pytest.raises(ValueError, match=message):
+            step(params, opt.init(params), x, y)
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
