@@ -61,10 +61,21 @@ FLOOR = Contender("gemm-floor", "numpy_steps", "GemmFloor")
 NUMPY_HAND = Contender("numpy-hand", "numpy_steps", "HandTuned")
 NNFUNC_PLAIN = Contender("nnfunc-grads+sgd_step", "nnfunc_paths", "PlainLoop")
 NNFUNC_FAST = Contender("nnfunc-fastest", "nnfunc_paths", "fastest")
+NNFUNC_MAKE_STEP = Contender("nnfunc-make_step", "nnfunc_paths", "made_step")
 NNFUNC_TRAIN_STEP = Contender("nnfunc-train_step", "nnfunc_paths", "train_step")
 TORCH = Contender("torch-eager", "peer_torch", "TorchEager", ("torch",), peer=True)
 JAX = Contender("jax-jit", "peer_jax", "JaxJit", ("jax",), peer=True)
 SKLEARN = Contender("sklearn-mlp", "peer_sklearn", "SklearnMLP", ("sklearn",), peer=True)
 
-ALL = (FLOOR, NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_FAST, NNFUNC_TRAIN_STEP, TORCH, JAX, SKLEARN)
+ALL = (
+    FLOOR,
+    NUMPY_HAND,
+    NNFUNC_PLAIN,
+    NNFUNC_FAST,
+    NNFUNC_MAKE_STEP,
+    NNFUNC_TRAIN_STEP,
+    TORCH,
+    JAX,
+    SKLEARN,
+)
 """Every contender, in the order each round runs them."""

@@ -1,5 +1,6 @@
 """nnfunc through its public API: the plain `grads` + `sgd_step` loop, `train_step` with
-`optim.sgd`, and the fastest public path (`train.make_step` when nnfunc has it)."""
+`optim.sgd`, `train.make_step` (train_step's bits), and the fastest public path
+(`train.make_step(..., fold_learning_rate=True)` when nnfunc has it)."""
 
 from __future__ import annotations
 
@@ -73,12 +74,18 @@ def _train_step(problem: Problem) -> Step:
     return step
 
 
-def _made_step(problem: Problem) -> Step:
-    """`nf.train.make_step(net, loss, optim.sgd(lr))`; only called when nnfunc has it."""
+def _made_step(problem: Problem, **options: bool) -> Step:
+    """`nf.train.make_step(net, loss, optim.sgd(lr), **options)`; only called when nnfunc
+    has it."""
     make_step = getattr(nf.train, "make_step", None)
     assert make_step is not None, "nf.train.make_step is missing"
     optimizer = nf.optim.sgd(problem.workload.learning_rate)
-    return cast(Step, make_step(net_of(problem.workload), loss_of(problem.workload), optimizer))
+    net, loss = net_of(problem.workload), loss_of(problem.workload)
+    return cast(Step, make_step(net, loss, optimizer, **options))
+
+
+def _folded_step(problem: Problem) -> Step:
+    return _made_step(problem, fold_learning_rate=True)
 
 
 class StepLoop:
@@ -110,13 +117,22 @@ class StepLoop:
         return self._note
 
 
+FOLDED_NOTE = "make_step(net, loss, optim.sgd(lr), fold_learning_rate=True)"
+
+
 def fastest(problem: Problem) -> StepLoop:
-    """The fastest public path: `nf.train.make_step`, else `nf.train.train_step`."""
+    """The fastest public path: `nf.train.make_step(..., fold_learning_rate=True)`, else
+    `nf.train.train_step`."""
     if has_make_step():
-        return StepLoop(problem, _made_step, "nf.train.make_step(net, loss, optim.sgd(lr))")
+        return StepLoop(problem, _folded_step, FOLDED_NOTE)
     return StepLoop(
         problem, _train_step, "nf.train.make_step is missing: ran nf.train.train_step instead"
     )
+
+
+def made_step(problem: Problem) -> StepLoop:
+    """`nf.train.make_step(net, loss, optim.sgd(lr))`: train_step's bits, fused."""
+    return StepLoop(problem, _made_step, "make_step(net, loss, optim.sgd(lr))")
 
 
 def train_step(problem: Problem) -> StepLoop:

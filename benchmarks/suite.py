@@ -20,9 +20,16 @@ import machine
 import memory
 import report
 import scaling
-from contender import ALL, NNFUNC_FAST, NNFUNC_PLAIN, NNFUNC_TRAIN_STEP, NUMPY_HAND
+from contender import (
+    ALL,
+    NNFUNC_FAST,
+    NNFUNC_MAKE_STEP,
+    NNFUNC_PLAIN,
+    NNFUNC_TRAIN_STEP,
+    NUMPY_HAND,
+)
 from measure import Quiet, compare
-from nnfunc_paths import has_make_step
+from nnfunc_paths import FOLDED_NOTE, has_make_step
 from workloads import FULL, QUICK, W1, make_problem, training_loss
 
 T = TypeVar("T")
@@ -72,7 +79,7 @@ def _timed_workload(name: str, quick: bool, repeats: int, quiet: Quiet) -> repor
 
 def _memory() -> list[memory.Peak]:
     problem = make_problem(W1)
-    contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_FAST, NNFUNC_TRAIN_STEP)
+    contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_FAST, NNFUNC_MAKE_STEP, NNFUNC_TRAIN_STEP)
     peaks = [memory.peak(problem, c) for c in contenders]
     print(report.memory_table(peaks), flush=True)
     return peaks
@@ -106,7 +113,7 @@ def run(
     print(f"# nnfunc benchmarks{' (quick)' if quick else ''}\n")
     for key, value in about.items():
         print(f"- {key}: {value}")
-    fastest = "nf.train.make_step" if has_make_step() else "nf.train.train_step (no make_step)"
+    fastest = FOLDED_NOTE if has_make_step() else "nf.train.train_step (no make_step)"
     print(f"- nnfunc-fastest runs: {fastest}")
     print(f"- timed runs per contender: {repeats} (after one warm-up run)")
     runner = Sections()
