@@ -162,17 +162,19 @@ def _labels_as_probs(
             f"{name}: labels of shape ({n},) must be integers in [0, {k}), "
             f"given dtype {array.dtype}"
         )
-    low, high = int(array.min()), int(array.max())
+    low, high = int(np.minimum.reduce(array, axis=None)), int(np.maximum.reduce(array, axis=None))
     if low < 0 or high >= k:
         bad = low if low < 0 else high
         raise ValueError(f"{name}: labels must be in [0, {k}) for {k} classes, given label {bad}")
     return None, array.astype(np.intp, copy=False)
 
 
-def _log_softmax(z: FloatArray) -> FloatArray:
-    shifted: FloatArray = z - z.max(axis=1, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return shifted
+def _softmax_parts(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(z less its row maximum, the exp of that, its row sums (n, 1)) for logits z (n, k):
+    softmax(z) is the exp over the sums, log softmax(z) the first less the sums' log."""
+    shifted: FloatArray = z - np.maximum.reduce(z, axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return shifted, exp, np.add.reduce(exp, axis=1, keepdims=True)
 
 
 @attrs.frozen
@@ -184,18 +186,21 @@ class SoftmaxCrossEntropy(_LossBase):
     def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
         """(mean cross-entropy, (softmax(z) - onehot) / n)."""
         probs, labels = _labels_as_probs(pred, target)
-        log_p = _log_softmax(pred)
         n = pred.shape[0]
-        grad = np.exp(log_p)
+        shifted, grad, sums = _softmax_parts(pred)
+        log_sums = np.log(sums)
+        grad /= sums  # softmax(z)
         if labels is not None:
             rows = np.arange(n)
-            value = -float(log_p[rows, labels].sum()) / n
+            picked = np.add.reduce(shifted[rows, labels], axis=None)
+            value = float(np.add.reduce(log_sums, axis=None) - picked) / n
             grad[rows, labels] -= 1.0
         else:
             assert probs is not None
-            value = -float(np.vdot(probs, log_p)) / n
+            shifted -= log_sums  # log softmax(z)
+            value = -float(np.vdot(probs, shifted)) / n
             grad -= probs
-        grad *= grad.dtype.type(1.0 / n)
+        grad *= 1.0 / n  # rounded to pred's dtype first (NEP 50)
         return value, grad
 
 
