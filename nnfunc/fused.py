@@ -48,35 +48,35 @@ def fusable(net: object) -> TypeGuard[Sequential]:
 @attrs.frozen
 class Plan:
     """What the fused path needs of a fusable net, read once from its spec: per layer its
-    Dense spec or its activation, the slots of the Dense layers and their params' shapes."""
+    activation (None for a Dense layer) and the (w, b) shapes of a Dense layer's params
+    (None for an activation)."""
 
-    dense: tuple[Dense | None, ...]
     activations: tuple[Activation | None, ...]
-    dense_slots: tuple[int, ...]
-    other_slots: tuple[int, ...]
-    shapes: tuple[tuple[tuple[int, int], tuple[int]], ...]
-    """(w shape, b shape) of each Dense slot, in order."""
-
-    @property
-    def first(self) -> int:
-        """The slot of the first Dense layer: the backward pass may stop there."""
-        return self.dense_slots[0]
+    shapes: tuple[tuple[tuple[int, int], tuple[int]] | None, ...]
+    first: int
+    """The slot of the first Dense layer: the backward pass may stop there."""
+    in_features: int
+    """The features of the net's input, those of its first Dense layer."""
 
     def dtype(self, params: object) -> np.dtype[Any] | None:
         """The params' float dtype when they have the plan's structure, shapes and one float
         dtype; None otherwise, for the general path to name the problem."""
-        if type(params) is not tuple or len(params) != len(self.dense):
+        if type(params) is not tuple or len(params) != len(self.shapes):
             return None
-        for slot in self.other_slots:
-            if params[slot] is not None:
-                return None
         dtype = None
-        for slot, (w_shape, b_shape) in zip(self.dense_slots, self.shapes, strict=True):
-            p = params[slot]
-            if type(p) is not DenseParams or p.w.shape != w_shape or p.b.shape != b_shape:
+        for p, shapes in zip(params, self.shapes, strict=True):
+            if shapes is None:
+                if p is not None:
+                    return None
+                continue
+            if type(p) is not DenseParams:
                 return None
-            dtype = p.w.dtype if dtype is None else dtype
-            if p.w.dtype != dtype or p.b.dtype != dtype:
+            w, b = p.w, p.b
+            if dtype is None:
+                dtype = w.dtype
+            if w.shape != shapes[0] or b.shape != shapes[1]:
+                return None
+            if w.dtype != dtype or b.dtype != dtype:
                 return None
         return dtype if dtype in _FLOAT_DTYPES else None
 
@@ -84,18 +84,20 @@ class Plan:
 def plan(net: Sequential) -> Plan:
     """The plan of a `fusable` net."""
     layers = net.layers
-    dense = tuple(layer if type(layer) is Dense else None for layer in layers)
-    activations = tuple(layer if isinstance(layer, Activation) else None for layer in layers)
-    dense_layers = [layer for layer in dense if layer is not None]
+    dense = [layer if type(layer) is Dense else None for layer in layers]
+    first = next(i for i, layer in enumerate(dense) if layer is not None)
+    dense_first = dense[first]
+    assert dense_first is not None
     return Plan(
-        dense,
-        activations,
-        tuple(i for i, layer in enumerate(dense) if layer is not None),
-        tuple(i for i, layer in enumerate(dense) if layer is None),
+        tuple(layer if isinstance(layer, Activation) else None for layer in layers),
         tuple(
-            ((layer.in_features, layer.out_features), (layer.out_features,))
-            for layer in dense_layers
+            None
+            if layer is None
+            else ((layer.in_features, layer.out_features), (layer.out_features,))
+            for layer in dense
         ),
+        first,
+        dense_first.in_features,
     )
 
 
@@ -104,14 +106,13 @@ def _forward(
 ) -> tuple[FloatArray, list[FloatArray]]:
     """(output, each layer's cache); an activation right after a Dense works in place."""
     h, caches, fresh = x, [], False
-    for dense, activation, layer_params in zip(plan.dense, plan.activations, params, strict=True):
-        if dense is not None:
+    for activation, layer_params in zip(plan.activations, params, strict=True):
+        if activation is None:  # a Dense layer: Dense.apply's arithmetic, checked by the plan
             caches.append(h)
-            h = np.dot(h, layer_params.w)  # Dense.apply's arithmetic; the plan did its checks
+            h = np.dot(h, layer_params.w)
             h += layer_params.b
             fresh = True
         else:
-            assert activation is not None
             h, cache = activation.forward(h, h if fresh else None)
             caches.append(cache)
             fresh = False  # h is now this activation's cache
@@ -137,17 +138,17 @@ def backprop(
         return None
     assert isinstance(params, tuple)
     x = as_input(x, dtype)
-    if x.ndim != 2 or x.shape[1] != plan.shapes[0][0][0]:
+    if x.ndim != 2 or x.shape[1] != plan.in_features:
         return None
     output, caches = _forward(plan, params, x)
     value, grad = loss_fn.value_and_grad(output, y)
     fresh = False  # the loss's gradient: a loss of the user's may keep it
     if scale is not None:
         grad, fresh = np.multiply(grad, scale), True
+    activations, first = plan.activations, plan.first
     grads: Grads = [None] * len(params)
-    first = plan.first
     for i in range(len(params) - 1, -1 if input_grad else first - 1, -1):
-        activation = plan.activations[i]
+        activation = activations[i]
         if activation is None:
             w_grad, b_grad, dx = dense_grads(params[i].w, caches[i], grad, input_grad or i > first)
             grads[i] = (w_grad, b_grad)
@@ -170,11 +171,18 @@ def descend_into(
     """params - learning_rate * grads, or params - grads when the grads were `scaled` by
     the learning rate already, computed in the grads' arrays (which must be fresh from
     `backprop` and held by no one else), as read-only Sequential params."""
-
-    def leaf(p: FloatArray, g: FloatArray) -> FloatArray:
-        return freeze(np.subtract(p, g, out=g)) if scaled else moved(p, g, learning_rate, out=g)
-
-    return tuple(
-        None if g is None else made_dense_params(leaf(p.w, g[0]), leaf(p.b, g[1]))
-        for p, g in zip(params, grads, strict=True)
-    )
+    moved_params: list[DenseParams | None] = []
+    for p, g in zip(params, grads, strict=True):
+        if g is None:
+            moved_params.append(None)
+            continue
+        w, b = g
+        if scaled:
+            np.subtract(p.w, w, out=w)
+            np.subtract(p.b, b, out=b)
+            moved_params.append(made_dense_params(freeze(w), freeze(b)))
+        else:
+            moved_params.append(
+                made_dense_params(moved(p.w, w, learning_rate, w), moved(p.b, b, learning_rate, b))
+            )
+    return tuple(moved_params)
