@@ -180,7 +180,9 @@ def descend_into(
         if scaled:
             np.subtract(p.w, w, out=w)
             np.subtract(p.b, b, out=b)
-            moved_params.append(made_dense_params(freeze(w), freeze(b)))
+            w.setflags(write=False)
+            b.setflags(write=False)
+            moved_params.append(made_dense_params(w, b))
         else:
             moved_params.append(
                 made_dense_params(moved(p.w, w, learning_rate, w), moved(p.b, b, learning_rate, b))

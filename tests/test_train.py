@@ -325,6 +325,85 @@ def test_make_step_equals_train_step_bit_for_bit(name: str, with_penalty: bool) 
     assert all(not leaf.flags.writeable for leaf in nf.tree.leaves((fused, fused_state)))
 
 
+FOLD_CASES = {
+    "sigmoid_bce_float32": (
+        nf.mlp([2, 8, 1], activation="sigmoid"),
+        nf.losses.sigmoid_binary_cross_entropy,
+        np.float32,
+    ),
+    "softmax_ce_float64": (NET, nf.losses.softmax_cross_entropy, np.float64),
+    "mse_relu_float32": (nf.mlp([2, 8, 8, 3], activation="relu"), nf.losses.mse, np.float32),
+}
+
+
+def _fold_targets(loss_fn: nf.losses.Loss, labels: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+    if loss_fn is nf.losses.softmax_cross_entropy:
+        return labels
+    if loss_fn is nf.losses.mse:
+        return np.eye(3)[labels]
+    return (labels == 0).astype(np.float64).reshape(-1, 1)
+
+
+@pytest.mark.parametrize("case", FOLD_CASES)
+def test_folded_make_step_matches_train_step_to_rounding(case: str) -> None:
+    net, loss_fn, dtype = FOLD_CASES[case]
+    x, labels = three_blobs(11, 64)
+    y = _fold_targets(loss_fn, labels)
+    opt = optim.sgd(0.3)
+    step = nf.train.make_step(net, loss_fn, opt, fold_learning_rate=True)
+    folded = plain = nf.init(net, nf.random.key(4), dtype=dtype)
+    folded_state = plain_state = opt.init(folded)
+    for _ in range(30):
+        folded, folded_state, folded_loss = step(folded, folded_state, x, y)
+        plain, plain_state, plain_loss = train.train_step(
+            net, plain, plain_state, x, y, loss_fn, opt
+        )
+        assert folded_loss == pytest.approx(plain_loss, rel=1e-4 if dtype == np.float32 else 1e-12)
+    assert nf.tree.equal(folded_state, plain_state)
+    for a, b in zip(nf.tree.leaves(folded), nf.tree.leaves(plain), strict=True):
+        assert a.dtype == b.dtype == dtype and not a.flags.writeable
+        np.testing.assert_allclose(a, b, rtol=0, atol=2e-5 if dtype == np.float32 else 1e-13)
+    # it does round differently: folding is not a silent no-op
+    assert not nf.tree.equal(folded, plain)
+
+
+def test_folded_make_step_gives_the_same_bits_on_every_run() -> None:
+    net, loss_fn, dtype = FOLD_CASES["sigmoid_bce_float32"]
+    x, labels = three_blobs(12, 32)
+    y = _fold_targets(loss_fn, labels)
+    opt = optim.sgd(0.5)
+
+    def run() -> str:
+        step = nf.train.make_step(net, loss_fn, opt, fold_learning_rate=True)
+        params = nf.init(net, nf.random.key(5), dtype=dtype)
+        state = opt.init(params)
+        for _ in range(20):
+            params, state, _ = step(params, state, x, y)
+        return _digest(params)
+
+    assert run() == run()
+
+
+@pytest.mark.parametrize("name", ["adam_cosine", "sgd_nesterov_decay", "clipped"])
+def test_folding_leaves_other_optimizers_bit_for_bit(name: str) -> None:
+    opt = STEP_OPTIMIZERS[name]
+    x, y = three_blobs(13, 40)
+    step = nf.train.make_step(NET, nf.losses.softmax_cross_entropy, opt, fold_learning_rate=True)
+    fused = plain = nf.init(NET, nf.random.key(0))
+    fused_state = plain_state = opt.init(fused)
+    for _ in range(3):
+        fused, fused_state, _ = step(fused, fused_state, x, y)
+        plain, plain_state, _ = train.train_step(
+            NET, plain, plain_state, x, y, nf.losses.softmax_cross_entropy, opt
+        )
+    assert nf.tree.equal(fused, plain) and nf.tree.equal(fused_state, plain_state)
+
+
+def test_fold_learning_rate_must_be_a_bool() -> None:
+    with pytest.raises(TypeError, match="fold_learning_rate"):
+        nf.train.make_step(NET, nf.losses.mse, optim.sgd(0.1), fold_learning_rate=1)  # type: ignore[arg-type]
+
+
 def test_make_step_refuses_a_state_of_another_optimizer() -> None:
     params = nf.init(NET, nf.random.key(0))
     step = nf.train.make_step(NET, nf.losses.softmax_cross_entropy, optim.adam(0.01))
