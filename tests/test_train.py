@@ -340,8 +340,10 @@ def _fold_targets(loss_fn: nf.losses.Loss, labels: npt.NDArray[np.int64]) -> npt
     if loss_fn is nf.losses.softmax_cross_entropy:
         return labels
     if loss_fn is nf.losses.mse:
-        return np.eye(3)[labels]
-    return (labels == 0).astype(np.float64).reshape(-1, 1)
+        rows: npt.NDArray[np.float64] = np.eye(3)[labels]
+        return rows
+    first_class: npt.NDArray[np.float64] = (labels == 0).astype(np.float64).reshape(-1, 1)
+    return first_class
 
 
 @pytest.mark.parametrize("case", FOLD_CASES)
