@@ -126,7 +126,7 @@ def backprop(
     if found is None:
         return _backward(net, params, _run(net, params, x), y, loss_fn, penalty, input_grad)
     value, grads, dx = found
-    return (*_penalized(params, value, cast(P, fused.frozen(grads)), penalty), dx)
+    return (*_penalized(params, value, cast(P, grads), penalty), dx)
 
 
 def train_backprop(

@@ -7,13 +7,14 @@ path (`Sequential.apply`, then `Sequential.backward`) bit for bit. What it saves
 params are checked once, up front, against a `Plan` read from the net's spec (the
 general path checks them layer by layer, and names the problem when this check fails);
 an activation computes in place on the array the Dense layer before it has just made (in
-the forward pass) or after it (in the backward pass), an array no one else holds; and
-the gradients come back writable, so a training step may move the params into them
-(`descend_into`). Nothing is kept between calls.
+the forward pass) or after it (in the backward pass), an array no one else holds; and a
+training step (`sgd`) moves each layer's params into its fresh gradient arrays as soon
+as they exist. Nothing is kept between calls.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeGuard
 
 import attrs
@@ -31,9 +32,6 @@ _FUSED_TYPES = (Dense, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity)
 """Exactly these classes (not subclasses, which may change what a method does)."""
 
 _FLOAT_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
-
-Grads = list[tuple[FloatArray, FloatArray] | None]
-"""Per layer: (w grad, b grad) of a Dense layer, as fresh writable arrays, or None."""
 
 
 def fusable(net: object) -> TypeGuard[Sequential]:
@@ -119,20 +117,22 @@ def _forward(
     return h, caches
 
 
-def backprop(
+def _walk(
     plan: Plan,
     params: object,
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     loss_fn: Loss,
     input_grad: bool,
-    scale: float | None = None,
-) -> tuple[float, Grads, FloatArray | None] | None:
-    """(loss, per-layer writable grads, input grad or None) for the net of `plan`; None
+    scale: float | None,
+    take: Callable[[int, FloatArray, FloatArray], None],
+) -> tuple[float, FloatArray | None] | None:
+    """(loss, input grad or None) of the net of `plan`, handing each Dense layer's (slot,
+    w grad, b grad), fresh writable arrays, to `take` as the walk back reaches it; None
     when params or x do not fit the net (the general path then says what is wrong).
 
-    With `scale`, the loss's gradient is multiplied by it before the backward pass, so
-    every gradient returned is scale times the true one (rounded otherwise)."""
+    With `scale`, the loss's gradient is multiplied by it before the walk back, so every
+    gradient is scale times the true one (rounded otherwise)."""
     dtype = plan.dtype(params)
     if dtype is None:
         return None
@@ -146,45 +146,64 @@ def backprop(
     if scale is not None:
         grad, fresh = np.multiply(grad, scale), True
     activations, first = plan.activations, plan.first
-    grads: Grads = [None] * len(params)
-    for i in range(len(params) - 1, -1 if input_grad else first - 1, -1):
+    for i in range(len(activations) - 1, -1 if input_grad else first - 1, -1):
         activation = activations[i]
         if activation is None:
             w_grad, b_grad, dx = dense_grads(params[i].w, caches[i], grad, input_grad or i > first)
-            grads[i] = (w_grad, b_grad)
+            take(i, w_grad, b_grad)
             if dx is None:
-                break
+                return value, None
             grad, fresh = dx, True
         else:
             grad = activation.gradient(caches[i], grad, grad if fresh else None)
-    return value, grads, (grad if input_grad else None)
+    return value, grad
 
 
-def frozen(grads: Grads) -> SequentialParams:
-    """The grads as read-only Sequential params: DenseParams or None per layer."""
-    return tuple(None if g is None else made_dense_params(freeze(g[0]), freeze(g[1])) for g in grads)
+def backprop(
+    plan: Plan, params: object, x: npt.ArrayLike, y: npt.ArrayLike, loss_fn: Loss, input_grad: bool
+) -> tuple[float, SequentialParams, FloatArray | None] | None:
+    """(loss, grads as read-only Sequential params, input grad or None) for the net of
+    `plan`; None when params or x do not fit it."""
+    grads: list[DenseParams | None] = [None] * len(plan.activations)
+
+    def take(slot: int, w_grad: FloatArray, b_grad: FloatArray) -> None:
+        grads[slot] = made_dense_params(freeze(w_grad), freeze(b_grad))
+
+    found = _walk(plan, params, x, y, loss_fn, input_grad, None, take)
+    return None if found is None else (found[0], tuple(grads), found[1])
 
 
-def descend_into(
-    params: SequentialParams, grads: Grads, learning_rate: float, scaled: bool
-) -> SequentialParams:
-    """params - learning_rate * grads, or params - grads when the grads were `scaled` by
-    the learning rate already, computed in the grads' arrays (which must be fresh from
-    `backprop` and held by no one else), as read-only Sequential params."""
-    moved_params: list[DenseParams | None] = []
-    for p, g in zip(params, grads, strict=True):
-        if g is None:
-            moved_params.append(None)
-            continue
-        w, b = g
-        if scaled:
-            np.subtract(p.w, w, out=w)
-            np.subtract(p.b, b, out=b)
-            w.setflags(write=False)
-            b.setflags(write=False)
-            moved_params.append(made_dense_params(w, b))
+def sgd(
+    plan: Plan,
+    params: object,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    loss_fn: Loss,
+    learning_rate: float,
+    fold: bool,
+) -> tuple[float, SequentialParams] | None:
+    """(loss, params - learning_rate * grads as read-only Sequential params) for the net of
+    `plan`, each layer moved as soon as its gradients exist, in their own fresh arrays;
+    None when params or x do not fit the net.
+
+    Rounded as (-learning_rate * g) + p, as `optim` does; with `fold`, the learning rate
+    scales the loss's gradient instead and each param moves by one subtraction."""
+    if type(params) is not tuple:
+        return None
+    old: SequentialParams = params
+    moved_params: list[DenseParams | None] = [None] * len(plan.activations)
+
+    def take(slot: int, w_grad: FloatArray, b_grad: FloatArray) -> None:
+        p = old[slot]
+        if fold:
+            np.subtract(p.w, w_grad, out=w_grad)
+            np.subtract(p.b, b_grad, out=b_grad)
+            w_grad.setflags(write=False)
+            b_grad.setflags(write=False)
         else:
-            moved_params.append(
-                made_dense_params(moved(p.w, w, learning_rate, w), moved(p.b, b, learning_rate, b))
-            )
-    return tuple(moved_params)
+            moved(p.w, w_grad, learning_rate, w_grad)
+            moved(p.b, b_grad, learning_rate, b_grad)
+        moved_params[slot] = made_dense_params(w_grad, b_grad)
+
+    found = _walk(plan, old, x, y, loss_fn, False, learning_rate if fold else None, take)
+    return None if found is None else (found[0], tuple(moved_params))

@@ -64,8 +64,9 @@ def _target_like(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArr
 def _binary_target(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArray:
     """`target` like `_target_like`, checked to lie in [0, 1]."""
     t = _target_like(pred, target, name)
-    low, high = float(np.minimum.reduce(t, axis=None)), float(np.maximum.reduce(t, axis=None))
-    if not (0.0 <= low and high <= 1.0):
+    # min(t, 1 - t) >= 0 exactly when 0 <= t <= 1 (NaN for NaN): one reduction, not two
+    if not np.minimum.reduce(np.minimum(t, 1.0 - t), axis=None) >= 0.0:
+        low, high = float(np.min(t)), float(np.max(t))
         raise ValueError(f"{name}: targets must be in [0, 1], given values from {low} to {high}")
     return t
 
@@ -116,12 +117,6 @@ class BinaryCrossEntropy(_LossBase):
         return value, grad
 
 
-def _softplus(z: FloatArray) -> FloatArray:
-    """log(1 + exp(z)), stable for any z."""
-    out: FloatArray = np.logaddexp(0, z)
-    return out
-
-
 @attrs.frozen
 class SigmoidBinaryCrossEntropy(_LossBase):
     """Binary cross-entropy on logits z: mean(softplus(z) - t z), stable for any z.
@@ -133,7 +128,8 @@ class SigmoidBinaryCrossEntropy(_LossBase):
     def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
         """(mean BCE on logits, (sigmoid(z) - t) / size)."""
         t = _binary_target(pred, target, "sigmoid_binary_cross_entropy")
-        value = float(np.add.reduce(_softplus(pred), axis=None) - np.vdot(t, pred)) / pred.size
+        softplus = np.logaddexp(0, pred)  # log(1 + exp(z)), stable for any z
+        value = float(np.add.reduce(softplus, axis=None) - np.vdot(t, pred)) / pred.size
         grad = sigmoid(pred)
         grad -= t
         grad *= 1.0 / pred.size  # rounded to pred's dtype first (NEP 50)

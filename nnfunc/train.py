@@ -87,7 +87,7 @@ class TrainStep(Generic[P, C]):
     ending in scale_by_learning_rate (every named optimizer) the last part and the
     addition to the params are one walk over the params instead of two; and for plain
     SGD on a net `mlp` builds, with no penalty, the new params are computed in the
-    gradients' own arrays, fresh from `nnfunc.fused.backprop`, which never left the
+    gradients' own arrays, fresh from `nnfunc.fused.sgd`, which never left the
     step. `advance` is the same step in training mode, for nets with state or randomness.
 
     `fold_learning_rate=True` (plain SGD on a net `mlp` builds) scales the loss's
@@ -107,7 +107,7 @@ class TrainStep(Generic[P, C]):
     in_place: ScaleByLearningRate | None = attrs.field(init=False, repr=False, eq=False)
     """Derived from the fields above: the only part of plain SGD (a chain of
     scale_by_learning_rate alone) on a net `mlp` builds, with no penalty; the step then
-    moves the params into the fresh gradients of `nnfunc.fused.backprop`. Else None."""
+    moves the params into the fresh gradients of `nnfunc.fused.sgd`. Else None."""
     plan: fused.Plan | None = attrs.field(init=False, repr=False, eq=False)
     """Derived: the fused path's plan of the net when `in_place` is set, else None."""
 
@@ -126,12 +126,9 @@ class TrainStep(Generic[P, C]):
         if plan is not None and rate_part is not None:
             (rate_state,) = _chain_states(self.optimizer, opt_state, 1)
             rate, rate_state = rate_part.rate(rate_state)
-            scale = rate if self.fold_learning_rate else None
-            found = fused.backprop(plan, params, x, y, self.loss_fn, False, scale)
+            found = fused.sgd(plan, params, x, y, self.loss_fn, rate, self.fold_learning_rate)
             if found is not None:
-                assert isinstance(params, tuple)
-                value, raw_grads, _ = found
-                moved = fused.descend_into(params, raw_grads, rate, scale is not None)
+                value, moved = found
                 return cast(P, moved), cast(S, (rate_state,)), value
         value, grads = value_and_grads(self.net, params, x, y, self.loss_fn, self.penalty)
         new_params, new_opt_state = self.update(params, opt_state, grads)
