@@ -81,9 +81,7 @@ def loss(
     return value if penalty is None else value + penalty.value_and_grads(params)[0]
 
 
-def _penalized(
-    params: P, value: float, grads: P, penalty: Penalty | None
-) -> tuple[float, P]:
+def _penalized(params: P, value: float, grads: P, penalty: Penalty | None) -> tuple[float, P]:
     """(loss, grads) with the penalty on params added, if there is one."""
     if penalty is None:
         return value, grads

@@ -28,7 +28,6 @@ from nnfunc.core import (
     value_and_grads,
 )
 from nnfunc.layers.base import Layer, has_training_mode
-from nnfunc.layers.sequential import Sequential
 from nnfunc.losses import Loss, Penalty
 from nnfunc.optim import Chain, GradientTransformation, ScaleByLearningRate, apply_updates
 from nnfunc.random import Key
@@ -54,10 +53,11 @@ def train_step(
     optimizer: GradientTransformation,
     penalty: Penalty | None = None,
 ) -> tuple[P, S, float]:
-    """One optimizer step on the batch (x, y): (new params, new optimizer state, loss before)."""
-    value, grads = value_and_grads(net, params, x, y, loss_fn, penalty)
-    updates, opt_state = optimizer.update(grads, opt_state, params)
-    return apply_updates(params, updates), opt_state, value
+    """One optimizer step on the batch (x, y): (new params, new optimizer state, loss before).
+
+    value_and_grads, then optimizer.update, then optim.apply_updates, bit for bit; run as
+    `make_step` runs it, so the nets `mlp` builds take the fused path."""
+    return TrainStep(net, loss_fn, optimizer, penalty)(params, opt_state, x, y)
 
 
 def _ends_with_rate(
@@ -83,7 +83,8 @@ def _chain_states(optimizer: object, opt_state: object, parts: int) -> tuple[Any
 class TrainStep(Generic[P, C]):
     """`train_step` as a value with its arguments fixed: `step(params, opt_state, x, y)`.
 
-    Same results as train_step, bit for bit, with less work per call: for a chain
+    value_and_grads, then optimizer.update, then optim.apply_updates, bit for bit, with
+    less work: for a chain
     ending in scale_by_learning_rate (every named optimizer) the last part and the
     addition to the params are one walk over the params instead of two; and for plain
     SGD on a net `mlp` builds, with no penalty, the new params are computed in the

@@ -120,9 +120,7 @@ def test_fused_losses_train_deep_nets_with_correct_gradients(loss_fn: Any, targe
 def test_check_grads_finds_a_wrong_gradient_and_names_its_path() -> None:
     @attrs.frozen
     class WrongTanh(nf.Tanh):
-        def gradient(
-            self, cache: FloatArray, dy: FloatArray, out: FloatArray | None
-        ) -> FloatArray:
+        def gradient(self, cache: FloatArray, dy: FloatArray, out: FloatArray | None) -> FloatArray:
             return dy * (1.0 - cache)  # wrong: should be 1 - cache**2
 
     net = nf.Sequential(nf.Dense(3, 4), WrongTanh(), nf.Dense(4, 2))
