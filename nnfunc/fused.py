@@ -14,14 +14,13 @@ as they exist. Nothing is kept between calls.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeGuard
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import FloatArray, freeze, moved
+from nnfunc._arrays import FloatArray, moved
 from nnfunc._inputs import as_input
 from nnfunc.layers.activations import Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnfunc.layers.dense import Dense, DenseParams, dense_grads, made_dense_params
@@ -99,40 +98,24 @@ def plan(net: Sequential) -> Plan:
     )
 
 
-def _forward(
-    plan: Plan, params: SequentialParams, x: FloatArray
-) -> tuple[FloatArray, list[FloatArray]]:
-    """(output, each layer's cache); an activation right after a Dense works in place."""
-    h, caches, fresh = x, [], False
-    for activation, layer_params in zip(plan.activations, params, strict=True):
-        if activation is None:  # a Dense layer: Dense.apply's arithmetic, checked by the plan
-            caches.append(h)
-            h = np.dot(h, layer_params.w)
-            h += layer_params.b
-            fresh = True
-        else:
-            h, cache = activation.forward(h, h if fresh else None)
-            caches.append(cache)
-            fresh = False  # h is now this activation's cache
-    return h, caches
-
-
-def _walk(
+def _run(
     plan: Plan,
     params: object,
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     loss_fn: Loss,
     input_grad: bool,
-    scale: float | None,
-    take: Callable[[int, FloatArray, FloatArray], None],
-) -> tuple[float, FloatArray | None] | None:
-    """(loss, input grad or None) of the net of `plan`, handing each Dense layer's (slot,
-    w grad, b grad), fresh writable arrays, to `take` as the walk back reaches it; None
-    when params or x do not fit the net (the general path then says what is wrong).
+    learning_rate: float | None,
+    fold: bool,
+) -> tuple[float, SequentialParams, FloatArray | None] | None:
+    """(loss, per layer DenseParams or None, input grad or None) for the net of `plan`:
+    the gradients without `learning_rate`, else the params each Dense layer moves to, in
+    its fresh gradient arrays, as soon as they exist. None when params or x do not fit
+    the net (the general path then says what is wrong).
 
-    With `scale`, the loss's gradient is multiplied by it before the walk back, so every
-    gradient is scale times the true one (rounded otherwise)."""
+    The move is rounded as (-learning_rate * g) + p, as `optim` does; with `fold`, the
+    learning rate scales the loss's gradient instead, so every gradient of the walk back
+    is lr * g and each param moves by one subtraction."""
     dtype = plan.dtype(params)
     if dtype is None:
         return None
@@ -140,23 +123,45 @@ def _walk(
     x = as_input(x, dtype)
     if x.ndim != 2 or x.shape[1] != plan.in_features:
         return None
-    output, caches = _forward(plan, params, x)
-    value, grad = loss_fn.value_and_grad(output, y)
+    activations = plan.activations
+    h, caches, fresh = x, [], False
+    for activation, layer_params in zip(activations, params, strict=True):
+        if activation is None:  # a Dense layer: Dense.apply's arithmetic, checked by the plan
+            caches.append(h)
+            h = np.dot(h, layer_params.w)
+            h += layer_params.b
+            fresh = True
+        else:  # in place on the array the Dense layer before it has just made
+            h, cache = activation.forward(h, h if fresh else None)
+            caches.append(cache)
+            fresh = False  # h is now this activation's cache
+    value, grad = loss_fn.value_and_grad(h, y)
     fresh = False  # the loss's gradient: a loss of the user's may keep it
-    if scale is not None:
-        grad, fresh = np.multiply(grad, scale), True
-    activations, first = plan.activations, plan.first
+    if fold and learning_rate is not None:
+        grad, fresh = np.multiply(grad, learning_rate), True
+    out: list[DenseParams | None] = [None] * len(activations)
+    first = plan.first
     for i in range(len(activations) - 1, -1 if input_grad else first - 1, -1):
         activation = activations[i]
         if activation is None:
-            w_grad, b_grad, dx = dense_grads(params[i].w, caches[i], grad, input_grad or i > first)
-            take(i, w_grad, b_grad)
+            p = params[i]
+            w_grad, b_grad, dx = dense_grads(p.w, caches[i], grad, input_grad or i > first)
+            if learning_rate is not None and not fold:
+                moved(p.w, w_grad, learning_rate, w_grad)
+                moved(p.b, b_grad, learning_rate, b_grad)
+            else:
+                if learning_rate is not None:
+                    np.subtract(p.w, w_grad, out=w_grad)
+                    np.subtract(p.b, b_grad, out=b_grad)
+                w_grad.setflags(write=False)
+                b_grad.setflags(write=False)
+            out[i] = made_dense_params(w_grad, b_grad)
             if dx is None:
-                return value, None
+                return value, tuple(out), None
             grad, fresh = dx, True
-        else:
+        else:  # in place on the input gradient the Dense layer after it has just made
             grad = activation.gradient(caches[i], grad, grad if fresh else None)
-    return value, grad
+    return value, tuple(out), grad
 
 
 def backprop(
@@ -164,13 +169,7 @@ def backprop(
 ) -> tuple[float, SequentialParams, FloatArray | None] | None:
     """(loss, grads as read-only Sequential params, input grad or None) for the net of
     `plan`; None when params or x do not fit it."""
-    grads: list[DenseParams | None] = [None] * len(plan.activations)
-
-    def take(slot: int, w_grad: FloatArray, b_grad: FloatArray) -> None:
-        grads[slot] = made_dense_params(freeze(w_grad), freeze(b_grad))
-
-    found = _walk(plan, params, x, y, loss_fn, input_grad, None, take)
-    return None if found is None else (found[0], tuple(grads), found[1])
+    return _run(plan, params, x, y, loss_fn, input_grad, None, False)
 
 
 def sgd(
@@ -183,27 +182,6 @@ def sgd(
     fold: bool,
 ) -> tuple[float, SequentialParams] | None:
     """(loss, params - learning_rate * grads as read-only Sequential params) for the net of
-    `plan`, each layer moved as soon as its gradients exist, in their own fresh arrays;
-    None when params or x do not fit the net.
-
-    Rounded as (-learning_rate * g) + p, as `optim` does; with `fold`, the learning rate
-    scales the loss's gradient instead and each param moves by one subtraction."""
-    if type(params) is not tuple:
-        return None
-    old: SequentialParams = params
-    moved_params: list[DenseParams | None] = [None] * len(plan.activations)
-
-    def take(slot: int, w_grad: FloatArray, b_grad: FloatArray) -> None:
-        p = old[slot]
-        if fold:
-            np.subtract(p.w, w_grad, out=w_grad)
-            np.subtract(p.b, b_grad, out=b_grad)
-            w_grad.setflags(write=False)
-            b_grad.setflags(write=False)
-        else:
-            moved(p.w, w_grad, learning_rate, w_grad)
-            moved(p.b, b_grad, learning_rate, b_grad)
-        moved_params[slot] = made_dense_params(w_grad, b_grad)
-
-    found = _walk(plan, old, x, y, loss_fn, False, learning_rate if fold else None, take)
-    return None if found is None else (found[0], tuple(moved_params))
+    `plan`, with `fold` as `_run` takes it; None when params or x do not fit the net."""
+    found = _run(plan, params, x, y, loss_fn, False, learning_rate, fold)
+    return None if found is None else found[:2]
