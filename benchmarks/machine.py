@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -118,4 +119,24 @@ def describe() -> dict[str, Any]:
         "platform": platform.platform(),
         "blas": _blas(),
         "versions": {name: _version(name) for name in LIBRARIES},
+        "nnfunc_measured": _nnfunc_checkout(),
     }
+
+
+def _nnfunc_checkout() -> str:
+    """Where the nnfunc being measured lives, and its commit: an editable install points
+    at whichever checkout ran `pip install -e` last, which may not be this one."""
+    import nnfunc
+
+    folder = Path(nnfunc.__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = "no git"
+    return f"{folder} ({commit})"
