@@ -118,9 +118,8 @@ def backprop(
 
     Nets that `mlp` builds take `nnfunc.fused`'s path, with the same results.
     """
-    found = None
-    if fused.fusable(net):
-        found = fused.backprop(fused.plan(net), params, x, y, loss_fn, input_grad)
+    plan = fused.plan(net)
+    found = None if plan is None else fused.backprop(plan, params, x, y, loss_fn, input_grad)
     if found is None:
         return _backward(net, params, _run(net, params, x), y, loss_fn, penalty, input_grad)
     value, grads, dx = found

@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import FloatArray, moved
+from nnfunc._arrays import FloatArray, freeze, moved
 from nnfunc._inputs import as_input
 from nnfunc.layers.activations import Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnfunc.layers.dense import Dense, DenseParams, dense_grads, made_dense_params
@@ -78,8 +78,10 @@ class Plan:
         return dtype if dtype in _FLOAT_DTYPES else None
 
 
-def plan(net: Sequential) -> Plan:
-    """The plan of a `fusable` net."""
+def plan(net: object) -> Plan | None:
+    """The plan of a `fusable` net; None for any other net (it takes the general path)."""
+    if not fusable(net):
+        return None
     layers = net.layers
     dense = [layer if type(layer) is Dense else None for layer in layers]
     first = next(i for i, layer in enumerate(dense) if layer is not None)
@@ -146,16 +148,14 @@ def _run(
         if activation is None:
             p = params[i]
             w_grad, b_grad, dx = dense_grads(p.w, caches[i], grad, input_grad or i > first)
-            if learning_rate is not None and not fold:
-                moved(p.w, w_grad, learning_rate, w_grad)
-                moved(p.b, b_grad, learning_rate, b_grad)
+            if learning_rate is None:  # the gradients themselves
+                out[i] = made_dense_params(freeze(w_grad), freeze(b_grad))
+            elif fold:  # lr * g already: p - lr * g
+                w_new = freeze(np.subtract(p.w, w_grad, out=w_grad))
+                out[i] = made_dense_params(w_new, freeze(np.subtract(p.b, b_grad, out=b_grad)))
             else:
-                if learning_rate is not None:
-                    np.subtract(p.w, w_grad, out=w_grad)
-                    np.subtract(p.b, b_grad, out=b_grad)
-                w_grad.setflags(write=False)
-                b_grad.setflags(write=False)
-            out[i] = made_dense_params(w_grad, b_grad)
+                w_new = moved(p.w, w_grad, learning_rate, w_grad)
+                out[i] = made_dense_params(w_new, moved(p.b, b_grad, learning_rate, b_grad))
             if dx is None:
                 return value, tuple(out), None
             grad, fresh = dx, True

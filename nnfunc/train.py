@@ -84,11 +84,10 @@ class TrainStep(Generic[P, C]):
     """`train_step` as a value with its arguments fixed: `step(params, opt_state, x, y)`.
 
     value_and_grads, then optimizer.update, then optim.apply_updates, bit for bit, with
-    less work: for a chain
-    ending in scale_by_learning_rate (every named optimizer) the last part and the
-    addition to the params are one walk over the params instead of two; and for plain
-    SGD on a net `mlp` builds, with no penalty, the new params are computed in the
-    gradients' own arrays, fresh from `nnfunc.fused.sgd`, which never left the
+    less work: for a chain ending in scale_by_learning_rate (every named optimizer) the
+    last part and the addition to the params are one walk over the params instead of two;
+    and for plain SGD on a net `mlp` builds, with no penalty, the new params are computed
+    in the gradients' own arrays, fresh from `nnfunc.fused.sgd`, which never left the
     step. `advance` is the same step in training mode, for nets with state or randomness.
 
     `fold_learning_rate=True` (plain SGD on a net `mlp` builds) scales the loss's
@@ -113,9 +112,9 @@ class TrainStep(Generic[P, C]):
     """Derived: the fused path's plan of the net when `in_place` is set, else None."""
 
     def __attrs_post_init__(self) -> None:
-        split, net = _ends_with_rate(self.optimizer), self.net
+        split = _ends_with_rate(self.optimizer)
         plain_sgd = split is not None and not split[0] and self.penalty is None
-        plan = fused.plan(net) if plain_sgd and fused.fusable(net) else None
+        plan = fused.plan(self.net) if plain_sgd else None
         object.__setattr__(self, "in_place", split[1] if split and plan else None)
         object.__setattr__(self, "plan", plan)
 

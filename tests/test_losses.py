@@ -178,6 +178,34 @@ def test_bad_targets_are_refused_with_a_clear_message(
         loss_fn(np.asarray(pred, np.float64), target)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "bad", ["one_ulp_above_1", "tiniest_negative", "nan", "huge", "minus_huge", "inf"]
+)
+def test_binary_targets_just_outside_0_1_are_refused_without_a_warning(
+    bad: str, dtype: Any
+) -> None:
+    values = {
+        "one_ulp_above_1": np.nextafter(dtype(1), dtype(2)),
+        "tiniest_negative": -np.finfo(dtype).smallest_subnormal,
+        "nan": dtype(np.nan),
+        "huge": np.finfo(dtype).max,
+        "minus_huge": -np.finfo(dtype).max,
+        "inf": dtype(np.inf),
+    }
+    target = np.array([[0.5], [values[bad]]], dtype)
+    for loss_fn in (nf.losses.sigmoid_binary_cross_entropy, nf.losses.binary_cross_entropy):
+        with pytest.raises(ValueError, match=r"targets must be in \[0, 1\]"):
+            loss_fn.value_and_grad(np.full((2, 1), 0.25, dtype), target)
+
+
+def test_binary_targets_at_the_ends_of_0_1_are_taken() -> None:
+    target = np.array([[-0.0], [0.0], [1.0], [0.5]])
+    value, grad = nf.losses.sigmoid_binary_cross_entropy.value_and_grad(np.zeros((4, 1)), target)
+    assert value == pytest.approx(np.log(2.0))
+    np.testing.assert_allclose(grad.ravel(), [0.125, 0.125, -0.125, 0.0])
+
+
 def test_l2_penalty_value_and_grads_leave_biases_alone() -> None:
     params = (nf.DenseParams([[1.0, 2.0]], [5.0, 5.0]), None, nf.DenseParams([[3.0], [0.0]], [7.0]))
     value, grads = nf.losses.L2(0.1).value_and_grads(params)
