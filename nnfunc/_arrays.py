@@ -23,11 +23,11 @@ def freeze(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
 def moved(
     p: FloatArray, g: FloatArray, learning_rate: float, out: FloatArray | None = None
 ) -> FloatArray:
-    """p - learning_rate * g as a read-only array of p's dtype, rounded as (-learning_rate * g)
-    + p (the order of optim's scale-then-apply); computed in `out` (such as g) if given."""
+    """p - learning_rate * g as a fresh array of p's dtype (or in `out`, such as g), rounded
+    as (-learning_rate * g) + p, the order of optim's scale-then-apply."""
     step = np.multiply(g, -learning_rate, out=out, dtype=p.dtype)
     step += p
-    return freeze(step)
+    return step
 
 
 def _reachable_by_writer(array: npt.NDArray[Any]) -> bool:

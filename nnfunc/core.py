@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import fused, tree
-from nnfunc._arrays import FloatArray, float_dtype, moved
+from nnfunc._arrays import FloatArray, float_dtype, freeze, moved
 from nnfunc._inputs import as_input, params_dtype
 from nnfunc.layers.base import Layer, apply_infer, apply_train, layer_state
 from nnfunc.losses import Loss, Penalty
@@ -191,7 +191,7 @@ def descend(learning_rate: float) -> Callable[[FloatArray, FloatArray], FloatArr
     """The leaf function p, g -> p - learning_rate * g, one fresh read-only array (`moved`)."""
 
     def step(p: FloatArray, g: FloatArray) -> FloatArray:
-        return moved(p, g, learning_rate)
+        return freeze(moved(p, g, learning_rate))
 
     return step
 

@@ -20,15 +20,26 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import FloatArray, freeze, moved
+from nnfunc._arrays import FloatArray, moved
 from nnfunc._inputs import as_input
 from nnfunc.layers.activations import Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
-from nnfunc.layers.dense import Dense, DenseParams, dense_grads, made_dense_params
+from nnfunc.layers.dense import Dense, DenseParams, dense_grads, frozen_dense_params
 from nnfunc.layers.sequential import Sequential, SequentialParams
-from nnfunc.losses import Loss
+from nnfunc.losses import (
+    MSE,
+    BinaryCrossEntropy,
+    Loss,
+    ScaledLoss,
+    SigmoidBinaryCrossEntropy,
+    SoftmaxCrossEntropy,
+)
 
 _FUSED_TYPES = (Dense, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity)
 """Exactly these classes (not subclasses, which may change what a method does)."""
+
+_SCALED_LOSSES = (MSE, BinaryCrossEntropy, SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy)
+"""Exactly these losses (a subclass may change `value_and_grad`), whose
+`value_and_scaled_grad` folds a scale into the gradient's last multiply."""
 
 _FLOAT_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
 
@@ -130,17 +141,22 @@ def _run(
     for activation, layer_params in zip(activations, params, strict=True):
         if activation is None:  # a Dense layer: Dense.apply's arithmetic, checked by the plan
             caches.append(h)
-            h = np.dot(h, layer_params.w)
+            h = h.dot(layer_params.w)
             h += layer_params.b
             fresh = True
         else:  # in place on the array the Dense layer before it has just made
             h, cache = activation.forward(h, h if fresh else None)
             caches.append(cache)
             fresh = False  # h is now this activation's cache
-    value, grad = loss_fn.value_and_grad(h, y)
-    fresh = False  # the loss's gradient: a loss of the user's may keep it
-    if fold and learning_rate is not None:
-        grad, fresh = np.multiply(grad, learning_rate), True
+    folded = learning_rate if fold and learning_rate is not None else None
+    if isinstance(loss_fn, ScaledLoss) and type(loss_fn) in _SCALED_LOSSES:
+        value, grad = loss_fn.value_and_scaled_grad(h, y, 1.0 if folded is None else folded)
+        fresh = True  # a fresh gradient, times the folded rate
+    else:
+        value, grad = loss_fn.value_and_grad(h, y)
+        fresh = False  # a loss of the user's may keep its gradient
+        if folded is not None:
+            grad, fresh = np.multiply(grad, folded), True
     out: list[DenseParams | None] = [None] * len(activations)
     first = plan.first
     for i in range(len(activations) - 1, -1 if input_grad else first - 1, -1):
@@ -148,14 +164,15 @@ def _run(
         if activation is None:
             p = params[i]
             w_grad, b_grad, dx = dense_grads(p.w, caches[i], grad, input_grad or i > first)
-            if learning_rate is None:  # the gradients themselves
-                out[i] = made_dense_params(freeze(w_grad), freeze(b_grad))
+            if learning_rate is None:
+                pass  # the gradients themselves
             elif fold:  # lr * g already: p - lr * g
-                w_new = freeze(np.subtract(p.w, w_grad, out=w_grad))
-                out[i] = made_dense_params(w_new, freeze(np.subtract(p.b, b_grad, out=b_grad)))
+                np.subtract(p.w, w_grad, out=w_grad)
+                np.subtract(p.b, b_grad, out=b_grad)
             else:
-                w_new = moved(p.w, w_grad, learning_rate, w_grad)
-                out[i] = made_dense_params(w_new, moved(p.b, b_grad, learning_rate, b_grad))
+                moved(p.w, w_grad, learning_rate, w_grad)
+                moved(p.b, b_grad, learning_rate, b_grad)
+            out[i] = frozen_dense_params(w_grad, b_grad)
             if dx is None:
                 return value, tuple(out), None
             grad, fresh = dx, True

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from nnfunc import tree
 from nnfunc._arrays import FloatArray, freeze, is_integer, is_numeric
-from nnfunc.layers.activations import sigmoid
+from nnfunc.layers.activations import softplus_of_negative
 
 P = TypeVar("P")
 
@@ -61,42 +61,55 @@ def _target_like(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArr
     return array if array.dtype == pred.dtype else array.astype(pred.dtype)
 
 
-def _binary_target(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArray:
-    """`target` like `_target_like`, checked to lie in [0, 1]."""
+def _binary_target(
+    pred: FloatArray, target: npt.ArrayLike, name: str
+) -> tuple[FloatArray, FloatArray]:
+    """(t, 1 - t) for `target` t like `_target_like`, checked to lie in [0, 1]."""
     t = _target_like(pred, target, name)
+    one_minus_t = 1.0 - t
     # min(t, 1 - t) >= 0 exactly when 0 <= t <= 1 (NaN for NaN): one reduction, not two
-    if not np.minimum.reduce(np.minimum(t, 1.0 - t), axis=None) >= 0.0:
+    if not np.minimum.reduce(np.minimum(t, one_minus_t), axis=None) >= 0.0:
         low, high = float(np.min(t)), float(np.max(t))
         raise ValueError(f"{name}: targets must be in [0, 1], given values from {low} to {high}")
-    return t
+    return t, one_minus_t
 
 
-class _LossBase:
-    """`__call__` as the value of `value_and_grad`: one formula per loss, never two."""
+class ScaledLoss:
+    """The built-in losses' base: `__call__` and `value_and_grad` from
+    `value_and_scaled_grad`, one formula per loss."""
 
     def __call__(self, pred: FloatArray, target: npt.ArrayLike) -> float:
         """The loss as a Python float."""
-        return self.value_and_grad(pred, target)[0]
+        return self.value_and_scaled_grad(pred, target, 1.0)[0]
 
     def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
-        """(loss, gradient w.r.t. pred)."""
+        """(loss, gradient w.r.t. pred, a fresh array of pred's shape and dtype)."""
+        return self.value_and_scaled_grad(pred, target, 1.0)
+
+    def value_and_scaled_grad(
+        self, pred: FloatArray, target: npt.ArrayLike, scale: float
+    ) -> tuple[float, FloatArray]:
+        """(loss, scale * its gradient w.r.t. pred): the scale joins the mean's 1 / size in
+        one multiply (scale 1.0 gives `value_and_grad`'s bits), such as a learning rate."""
         raise NotImplementedError
 
 
 @attrs.frozen
-class MSE(_LossBase):
+class MSE(ScaledLoss):
     """mean((pred - target)**2) over all elements; gradient 2 (pred - target) / size."""
 
-    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
-        """(mean squared error, 2 (pred - target) / size)."""
+    def value_and_scaled_grad(
+        self, pred: FloatArray, target: npt.ArrayLike, scale: float
+    ) -> tuple[float, FloatArray]:
+        """(mean squared error, scale * 2 (pred - target) / size)."""
         diff = pred - _target_like(pred, target, "mse")
         value = float(np.vdot(diff, diff)) / diff.size
-        diff *= diff.dtype.type(2.0 / diff.size)
+        diff *= diff.dtype.type(scale * 2.0 / diff.size)
         return value, diff
 
 
 @attrs.frozen
-class BinaryCrossEntropy(_LossBase):
+class BinaryCrossEntropy(ScaledLoss):
     """-mean(t log p + (1 - t) log(1 - p)) on probabilities p clipped to [eps, 1 - eps].
 
     The gradient is taken at the clipped p, so it stays finite and non-zero when a
@@ -107,32 +120,38 @@ class BinaryCrossEntropy(_LossBase):
         default=1e-7, validator=[attrs.validators.gt(0.0), attrs.validators.lt(0.5)]
     )
 
-    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
-        """(mean BCE, (p - t) / (p (1 - p)) / size at the clipped p)."""
-        t = _binary_target(pred, target, "binary_cross_entropy")
+    def value_and_scaled_grad(
+        self, pred: FloatArray, target: npt.ArrayLike, scale: float
+    ) -> tuple[float, FloatArray]:
+        """(mean BCE, scale * (p - t) / (p (1 - p)) / size at the clipped p)."""
+        t, one_minus_t = _binary_target(pred, target, "binary_cross_entropy")
         p = np.clip(pred, self.eps, 1.0 - self.eps)
-        value = -float(np.vdot(t, np.log(p)) + np.vdot(1.0 - t, np.log1p(-p))) / p.size
+        value = -float(np.vdot(t, np.log(p)) + np.vdot(one_minus_t, np.log1p(-p))) / p.size
         grad = (p - t) / (p * (1.0 - p))
-        grad *= grad.dtype.type(1.0 / p.size)
+        grad *= grad.dtype.type(scale / p.size)
         return value, grad
 
 
 @attrs.frozen
-class SigmoidBinaryCrossEntropy(_LossBase):
+class SigmoidBinaryCrossEntropy(ScaledLoss):
     """Binary cross-entropy on logits z: mean(softplus(z) - t z), stable for any z.
 
     Equal to binary_cross_entropy(sigmoid(z), t) without its clipping; gradient
     (sigmoid(z) - t) / size.
     """
 
-    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
-        """(mean BCE on logits, (sigmoid(z) - t) / size)."""
-        t = _binary_target(pred, target, "sigmoid_binary_cross_entropy")
-        softplus = np.logaddexp(0, pred)  # log(1 + exp(z)), stable for any z
-        value = float(np.add.reduce(softplus, axis=None) - np.vdot(t, pred)) / pred.size
-        grad = sigmoid(pred)
+    def value_and_scaled_grad(
+        self, pred: FloatArray, target: npt.ArrayLike, scale: float
+    ) -> tuple[float, FloatArray]:
+        """(mean BCE on logits, scale * (sigmoid(z) - t) / size)."""
+        t, one_minus_t = _binary_target(pred, target, "sigmoid_binary_cross_entropy")
+        grad = softplus_of_negative(pred)  # softplus(-z), stable for any z
+        # softplus(z) - t z = softplus(-z) + (1 - t) z
+        value = float(np.add.reduce(grad, axis=None) + np.vdot(one_minus_t, pred)) / pred.size
+        np.negative(grad, out=grad)
+        np.exp(grad, out=grad)  # sigmoid(z) = exp(-softplus(-z)), as `sigmoid` computes it
         grad -= t
-        grad *= 1.0 / pred.size  # rounded to pred's dtype first (NEP 50)
+        grad *= scale / pred.size  # rounded to pred's dtype first (NEP 50)
         return value, grad
 
 
@@ -174,13 +193,15 @@ def _softmax_parts(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
 
 
 @attrs.frozen
-class SoftmaxCrossEntropy(_LossBase):
+class SoftmaxCrossEntropy(ScaledLoss):
     """Cross-entropy of softmax(logits) against integer labels (n,) or one-hot (n, k) rows,
     averaged over the n rows; gradient (softmax(z) - onehot) / n. Stable for any logits.
     """
 
-    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
-        """(mean cross-entropy, (softmax(z) - onehot) / n)."""
+    def value_and_scaled_grad(
+        self, pred: FloatArray, target: npt.ArrayLike, scale: float
+    ) -> tuple[float, FloatArray]:
+        """(mean cross-entropy, scale * (softmax(z) - onehot) / n)."""
         probs, labels = _labels_as_probs(pred, target)
         n = pred.shape[0]
         shifted, grad, sums = _softmax_parts(pred)
@@ -196,7 +217,7 @@ class SoftmaxCrossEntropy(_LossBase):
             shifted -= log_sums  # log softmax(z)
             value = -float(np.vdot(probs, shifted)) / n
             grad -= probs
-        grad *= 1.0 / n  # rounded to pred's dtype first (NEP 50)
+        grad *= scale / n  # rounded to pred's dtype first (NEP 50)
         return value, grad
 
 

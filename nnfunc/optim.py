@@ -370,14 +370,19 @@ class ScaleByLearningRate:
 
     def rate(self, state: ScaleByLearningRateState) -> tuple[float, ScaleByLearningRateState]:
         """(the learning rate of this update, count + 1), checking the schedule's value."""
-        _expect_state(self, state, ScaleByLearningRateState)
+        if type(state) is not ScaleByLearningRateState:
+            _expect_state(self, state, ScaleByLearningRateState)
         step = int(state.count)
-        rate = float(self.learning_rate(step))
-        if not _NON_NEGATIVE.contains(rate):
-            raise ValueError(
-                f"{self}: the schedule gave learning rate {rate} at step {step}; "
-                f"a learning rate must be in {_NON_NEGATIVE}"
-            )
+        schedule = self.learning_rate
+        if type(schedule) is Constant:  # its value was checked when it was made
+            rate = schedule.value
+        else:
+            rate = float(schedule(step))
+            if not _NON_NEGATIVE.contains(rate):
+                raise ValueError(
+                    f"{self}: the schedule gave learning rate {rate} at step {step}; "
+                    f"a learning rate must be in {_NON_NEGATIVE}"
+                )
         return rate, ScaleByLearningRateState(_count(step + 1))
 
     def update(

@@ -124,12 +124,14 @@ class TrainStep(Generic[P, C]):
         """(new params, new optimizer state, the loss at the params given)."""
         plan, rate_part = self.plan, self.in_place
         if plan is not None and rate_part is not None:
-            (rate_state,) = _chain_states(self.optimizer, opt_state, 1)
+            if isinstance(opt_state, tuple) and len(opt_state) == 1:
+                rate_state = opt_state[0]
+            else:
+                (rate_state,) = _chain_states(self.optimizer, opt_state, 1)  # raises
             rate, rate_state = rate_part.rate(rate_state)
             found = fused.sgd(plan, params, x, y, self.loss_fn, rate, self.fold_learning_rate)
             if found is not None:
-                value, moved = found
-                return cast(P, moved), cast(S, (rate_state,)), value
+                return cast(tuple[P, S, float], (found[1], (rate_state,), found[0]))
         value, grads = value_and_grads(self.net, params, x, y, self.loss_fn, self.penalty)
         new_params, new_opt_state = self.update(params, opt_state, grads)
         return new_params, new_opt_state, value

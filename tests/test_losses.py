@@ -82,6 +82,23 @@ def test_float32_in_float32_out_and_inputs_untouched(name: str) -> None:
     assert value == pytest.approx(EXPECTED[name], rel=1e-5)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", CASES)
+def test_scaled_gradient_is_the_gradient_times_the_scale_in_one_multiply(
+    name: str, dtype: Any
+) -> None:
+    loss_fn, pred, target = CASES[name]
+    z = np.array(pred, dtype)
+    value, grad = loss_fn.value_and_grad(z, target)
+    same_value, same_grad = loss_fn.value_and_scaled_grad(z, target, 1.0)
+    assert same_value == value
+    assert same_grad.tobytes() == grad.tobytes()
+    scaled_value, scaled = loss_fn.value_and_scaled_grad(z, target, 0.37)
+    assert scaled_value == value and scaled.dtype == dtype
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(scaled, 0.37 * grad.astype(np.float64), rtol=4 * eps, atol=0)
+
+
 def test_fused_sigmoid_bce_equals_sigmoid_then_bce() -> None:
     z = np.linspace(-6, 6, 12).reshape(4, 3)
     t = (np.arange(12).reshape(4, 3) % 2).astype(float)

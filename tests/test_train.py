@@ -400,6 +400,43 @@ def test_folded_make_step_gives_the_same_bits_on_every_run() -> None:
     assert run() == run()
 
 
+class _KeepingMSE:
+    """A user's loss (not a built-in one) that keeps every gradient it returns."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[npt.NDArray[Any], npt.NDArray[Any]]] = []
+
+    def __call__(self, pred: Any, target: Any) -> float:
+        return self.value_and_grad(pred, target)[0]
+
+    def value_and_grad(self, pred: Any, target: Any) -> tuple[float, Any]:
+        value, grad = nf.losses.mse.value_and_grad(pred, target)
+        self.kept.append((grad, grad.copy()))
+        return value, grad
+
+
+@pytest.mark.parametrize("fold", [False, True])
+def test_fused_step_with_a_users_loss_matches_and_leaves_its_gradients_alone(fold: bool) -> None:
+    net = nf.mlp([2, 8, 3], activation="sigmoid", output_activation="tanh")
+    x, labels = three_blobs(13, 48)
+    y = _fold_targets(nf.losses.mse, labels)
+    opt = optim.sgd(0.4)
+    own = _KeepingMSE()
+    step = nf.train.make_step(net, own, opt, fold_learning_rate=fold)
+    built_in = nf.train.make_step(net, nf.losses.mse, opt, fold_learning_rate=fold)
+    params = mine = nf.init(net, nf.random.key(6))
+    state = my_state = opt.init(params)
+    for _ in range(10):
+        mine, my_state, my_loss = step(mine, my_state, x, y)
+        params, state, loss = built_in(params, state, x, y)
+        # folded, a user's gradient takes the rate in a multiply of its own: other rounding
+        assert my_loss == (pytest.approx(loss, rel=1e-6) if fold else loss)
+    for a, b in zip(nf.tree.leaves(mine), nf.tree.leaves(params), strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6 if fold else 0)
+    assert len(own.kept) == 10
+    assert all(kept.tobytes() == copy.tobytes() for kept, copy in own.kept)
+
+
 @pytest.mark.parametrize("name", ["adam_cosine", "sgd_nesterov_decay", "clipped"])
 def test_folding_leaves_other_optimizers_bit_for_bit(name: str) -> None:
     opt = STEP_OPTIMIZERS[name]

