@@ -7,9 +7,10 @@ path (`Sequential.apply`, then `Sequential.backward`) bit for bit. What it saves
 params are checked once, up front, against a `Plan` read from the net's spec (the
 general path checks them layer by layer, and names the problem when this check fails);
 an activation computes in place on the array the Dense layer before it has just made (in
-the forward pass) or after it (in the backward pass), an array no one else holds; and a
-training step (`sgd`) moves each layer's params into its fresh gradient arrays as soon
-as they exist. Nothing is kept between calls.
+the forward pass) or after it (in the backward pass), an array no one else holds; a
+built-in loss folds a learning rate into its gradient's last multiply; and a training
+step (`run` with a learning rate) moves each layer's params into its fresh gradient
+arrays as soon as they exist. Nothing is kept between calls.
 """
 
 from __future__ import annotations
@@ -56,11 +57,13 @@ def fusable(net: object) -> TypeGuard[Sequential]:
 @attrs.frozen
 class Plan:
     """What the fused path needs of a fusable net, read once from its spec: per layer its
-    activation (None for a Dense layer) and the (w, b) shapes of a Dense layer's params
-    (None for an activation)."""
+    activation (None for a Dense layer), and the slot and (w, b) shapes of each Dense."""
 
     activations: tuple[Activation | None, ...]
-    shapes: tuple[tuple[tuple[int, int], tuple[int]] | None, ...]
+    dense: tuple[tuple[int, tuple[int, int], tuple[int]], ...]
+    """(slot, w shape, b shape) of each Dense layer, in order."""
+    activation_slots: tuple[int, ...]
+    """The slots of the activations, whose params are None."""
     first: int
     """The slot of the first Dense layer: the backward pass may stop there."""
     in_features: int
@@ -69,22 +72,21 @@ class Plan:
     def dtype(self, params: object) -> np.dtype[Any] | None:
         """The params' float dtype when they have the plan's structure, shapes and one float
         dtype; None otherwise, for the general path to name the problem."""
-        if type(params) is not tuple or len(params) != len(self.shapes):
+        activations = self.activations
+        if type(params) is not tuple or len(params) != len(activations):
             return None
         dtype = None
-        for p, shapes in zip(params, self.shapes, strict=True):
-            if shapes is None:
-                if p is not None:
-                    return None
-                continue
+        for slot, w_shape, b_shape in self.dense:
+            p = params[slot]
             if type(p) is not DenseParams:
                 return None
             w, b = p.w, p.b
             if dtype is None:
                 dtype = w.dtype
-            if w.shape != shapes[0] or b.shape != shapes[1]:
+            if w.shape != w_shape or b.shape != b_shape or w.dtype != dtype or b.dtype != dtype:
                 return None
-            if w.dtype != dtype or b.dtype != dtype:
+        for slot in self.activation_slots:
+            if params[slot] is not None:
                 return None
         return dtype if dtype in _FLOAT_DTYPES else None
 
@@ -93,25 +95,22 @@ def plan(net: object) -> Plan | None:
     """The plan of a `fusable` net; None for any other net (it takes the general path)."""
     if not fusable(net):
         return None
-    layers = net.layers
-    dense = [layer if type(layer) is Dense else None for layer in layers]
-    first = next(i for i, layer in enumerate(dense) if layer is not None)
-    dense_first = dense[first]
-    assert dense_first is not None
+    slots = tuple(enumerate(net.layers))
+    dense = tuple(
+        (slot, (layer.in_features, layer.out_features), (layer.out_features,))
+        for slot, layer in slots
+        if type(layer) is Dense
+    )
     return Plan(
-        tuple(layer if isinstance(layer, Activation) else None for layer in layers),
-        tuple(
-            None
-            if layer is None
-            else ((layer.in_features, layer.out_features), (layer.out_features,))
-            for layer in dense
-        ),
-        first,
-        dense_first.in_features,
+        tuple(layer if isinstance(layer, Activation) else None for layer in net.layers),
+        dense,
+        tuple(slot for slot, layer in slots if type(layer) is not Dense),
+        first=dense[0][0],
+        in_features=dense[0][1][0],
     )
 
 
-def _run(
+def run(
     plan: Plan,
     params: object,
     x: npt.ArrayLike,
@@ -179,26 +178,3 @@ def _run(
         else:  # in place on the input gradient the Dense layer after it has just made
             grad = activation.gradient(caches[i], grad, grad if fresh else None)
     return value, tuple(out), grad
-
-
-def backprop(
-    plan: Plan, params: object, x: npt.ArrayLike, y: npt.ArrayLike, loss_fn: Loss, input_grad: bool
-) -> tuple[float, SequentialParams, FloatArray | None] | None:
-    """(loss, grads as read-only Sequential params, input grad or None) for the net of
-    `plan`; None when params or x do not fit it."""
-    return _run(plan, params, x, y, loss_fn, input_grad, None, False)
-
-
-def sgd(
-    plan: Plan,
-    params: object,
-    x: npt.ArrayLike,
-    y: npt.ArrayLike,
-    loss_fn: Loss,
-    learning_rate: float,
-    fold: bool,
-) -> tuple[float, SequentialParams] | None:
-    """(loss, params - learning_rate * grads as read-only Sequential params) for the net of
-    `plan`, with `fold` as `_run` takes it; None when params or x do not fit the net."""
-    found = _run(plan, params, x, y, loss_fn, False, learning_rate, fold)
-    return None if found is None else found[:2]

@@ -310,7 +310,9 @@ def _expect_state(owner: object, state: object, kind: type) -> None:
 
 def _count(value: int) -> IntArray:
     """A step count as a read-only int64 array of shape ()."""
-    return freeze(np.array(value, dtype=np.int64))
+    count = np.array(value, dtype=np.int64)
+    count.setflags(write=False)  # as `freeze` does, without its call: every step makes one
+    return count
 
 
 # Gradient transformations.

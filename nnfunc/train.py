@@ -87,7 +87,7 @@ class TrainStep(Generic[P, C]):
     less work: for a chain ending in scale_by_learning_rate (every named optimizer) the
     last part and the addition to the params are one walk over the params instead of two;
     and for plain SGD on a net `mlp` builds, with no penalty, the new params are computed
-    in the gradients' own arrays, fresh from `nnfunc.fused.sgd`, which never left the
+    in the gradients' own arrays, fresh from `nnfunc.fused.run`, which never left the
     step. `advance` is the same step in training mode, for nets with state or randomness.
 
     `fold_learning_rate=True` (plain SGD on a net `mlp` builds) scales the loss's
@@ -107,7 +107,7 @@ class TrainStep(Generic[P, C]):
     in_place: ScaleByLearningRate | None = attrs.field(init=False, repr=False, eq=False)
     """Derived from the fields above: the only part of plain SGD (a chain of
     scale_by_learning_rate alone) on a net `mlp` builds, with no penalty; the step then
-    moves the params into the fresh gradients of `nnfunc.fused.sgd`. Else None."""
+    moves the params into the fresh gradients of `nnfunc.fused.run`. Else None."""
     plan: fused.Plan | None = attrs.field(init=False, repr=False, eq=False)
     """Derived: the fused path's plan of the net when `in_place` is set, else None."""
 
@@ -129,7 +129,8 @@ class TrainStep(Generic[P, C]):
             else:
                 (rate_state,) = _chain_states(self.optimizer, opt_state, 1)  # raises
             rate, rate_state = rate_part.rate(rate_state)
-            found = fused.sgd(plan, params, x, y, self.loss_fn, rate, self.fold_learning_rate)
+            fold = self.fold_learning_rate
+            found = fused.run(plan, params, x, y, self.loss_fn, False, rate, fold)
             if found is not None:
                 return cast(tuple[P, S, float], (found[1], (rate_state,), found[0]))
         value, grads = value_and_grads(self.net, params, x, y, self.loss_fn, self.penalty)
