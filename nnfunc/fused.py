@@ -15,7 +15,7 @@ arrays as soon as they exist. Nothing is kept between calls.
 
 from __future__ import annotations
 
-from typing import Any, TypeGuard
+from typing import Any
 
 import attrs
 import numpy as np
@@ -35,23 +35,14 @@ from nnfunc.losses import (
     SoftmaxCrossEntropy,
 )
 
-_FUSED_TYPES = (Dense, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity)
-"""Exactly these classes (not subclasses, which may change what a method does)."""
+_ACTIVATION_TYPES = frozenset({Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity})
+"""Exactly these activations, and Dense (not subclasses, which may change a method)."""
 
 _SCALED_LOSSES = (MSE, BinaryCrossEntropy, SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy)
 """Exactly these losses (a subclass may change `value_and_grad`), whose
 `value_and_scaled_grad` folds a scale into the gradient's last multiply."""
 
 _FLOAT_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
-
-
-def fusable(net: object) -> TypeGuard[Sequential]:
-    """True for a flat Sequential of Dense layers and built-in activations, with a Dense."""
-    return (
-        type(net) is Sequential
-        and all(type(layer) in _FUSED_TYPES for layer in net.layers)
-        and any(type(layer) is Dense for layer in net.layers)
-    )
 
 
 @attrs.frozen
@@ -92,22 +83,27 @@ class Plan:
 
 
 def plan(net: object) -> Plan | None:
-    """The plan of a `fusable` net; None for any other net (it takes the general path)."""
-    if not fusable(net):
+    """The plan of a flat Sequential of Dense layers and built-in activations, with a
+    Dense; None for any other net (it takes the general path). One pass over the layers:
+    `grads` asks on every call."""
+    if type(net) is not Sequential:
         return None
-    slots = tuple(enumerate(net.layers))
-    dense = tuple(
-        (slot, (layer.in_features, layer.out_features), (layer.out_features,))
-        for slot, layer in slots
-        if type(layer) is Dense
-    )
-    return Plan(
-        tuple(layer if isinstance(layer, Activation) else None for layer in net.layers),
-        dense,
-        tuple(slot for slot, layer in slots if type(layer) is not Dense),
-        first=dense[0][0],
-        in_features=dense[0][1][0],
-    )
+    activations: list[Activation | None] = []
+    dense: list[tuple[int, tuple[int, int], tuple[int]]] = []
+    activation_slots: list[int] = []
+    for slot, layer in enumerate(net.layers):
+        if type(layer) is Dense:
+            activations.append(None)
+            dense.append((slot, (layer.in_features, layer.out_features), (layer.out_features,)))
+        elif type(layer) in _ACTIVATION_TYPES and isinstance(layer, Activation):
+            activations.append(layer)
+            activation_slots.append(slot)
+        else:
+            return None
+    if not dense:
+        return None
+    first, (in_features, _), _ = dense[0]
+    return Plan(tuple(activations), tuple(dense), tuple(activation_slots), first, in_features)
 
 
 def run(
