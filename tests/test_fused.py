@@ -145,8 +145,32 @@ def test_mlp_nets_are_fusable() -> None:
         (lambda p: (p[0], None), "expected a tuple of 3 entries"),
         (lambda p: (p[0], p[0], p[2]), r"params\[1\]"),
         (lambda p: [p[0], None, p[2]], "expected a tuple of 3 entries"),
+        (lambda p: (None, None, p[2]), r"params\[0\]: .* needs DenseParams"),
+        (lambda p: (nf.DenseParams(p[0].w, np.zeros(3, np.float32)), None, p[2]), r"\.b: "),
+        (lambda p: (nf.DenseParams(p[0].w, p[0].b.astype(np.float64)), None, p[2]), "b float64"),
+        (
+            lambda p: (p[0], None, nf.DenseParams(*(a.astype(np.float64) for a in (p[2].w, p[2].b)))),
+            r"params\[2\]: .* one float dtype",
+        ),
+        (
+            lambda p: tuple(
+                q if q is None else nf.DenseParams(q.w.astype(np.float16), q.b.astype(np.float16))
+                for q in p
+            ),
+            "float32 or float64, given float16",
+        ),
     ],
-    ids=["w_shape", "too_few", "params_for_an_activation", "a_list"],
+    ids=[
+        "w_shape",
+        "too_few",
+        "params_for_an_activation",
+        "a_list",
+        "none_for_a_dense",
+        "b_shape",
+        "w_and_b_dtypes",
+        "layers_in_two_dtypes",
+        "float16",
+    ],
 )
 def test_bad_params_get_the_general_paths_error(params_of: Any, message: str) -> None:
     net = nf.mlp([2, 4, 1], activation="tanh")

@@ -349,6 +349,26 @@ def test_a_schedule_sets_the_rate_of_each_update_from_the_state_count() -> None:
     assert int(state.count) == 5
 
 
+@attrs.frozen
+class _Doubling(optim.Constant):
+    """A subclass of Constant with its own rule: the step's rate is not `value`."""
+
+    def __call__(self, step: int) -> float:
+        return self.value * 2.0**step
+
+
+def test_a_constant_gives_its_value_and_a_subclass_of_it_is_called() -> None:
+    grads = {"g": np.array([1.0])}
+    for schedule, rates in [(optim.constant(0.25), [0.25] * 3), (_Doubling(0.25), [0.25, 0.5, 1.0])]:
+        opt = optim.scale_by_learning_rate(schedule)
+        state = opt.init(grads)
+        seen = []
+        for _ in range(3):
+            updates, state = opt.update(grads, state)
+            seen.append(-float(updates["g"][0]))
+        assert seen == rates and int(state.count) == 3
+
+
 def test_a_schedule_giving_a_negative_rate_raises_at_that_step() -> None:
     opt = optim.sgd(lambda step: 0.1 - 0.1 * step)
     params = {"x": np.array([1.0])}
