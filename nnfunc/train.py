@@ -132,7 +132,7 @@ class TrainStep(Generic[P, C]):
             fold = self.fold_learning_rate
             found = fused.run(plan, params, x, y, self.loss_fn, False, rate, fold)
             if found is not None:
-                return cast(tuple[P, S, float], (found[1], (rate_state,), found[0]))
+                return cast("tuple[P, S, float]", (found[1], (rate_state,), found[0]))
         value, grads = value_and_grads(self.net, params, x, y, self.loss_fn, self.penalty)
         new_params, new_opt_state = self.update(params, opt_state, grads)
         return new_params, new_opt_state, value
