@@ -1,5 +1,7 @@
 """Losses: frozen values, `loss_fn(pred, target) -> float` and
-`loss_fn.value_and_grad(pred, target) -> (float, gradient w.r.t. pred)`.
+`loss_fn.value_and_grad(pred, target) -> (float, gradient w.r.t. pred)`; the built-in
+ones also give `value_and_scaled_grad(pred, target, scale)`, the gradient times `scale`
+in the same passes (the fused path folds a learning rate in this way).
 
 `mse`, `binary_cross_entropy` and `sigmoid_binary_cross_entropy` average over all
 elements (PyTorch's reduction="mean"); `softmax_cross_entropy` averages over rows.
