@@ -26,21 +26,10 @@ from nnfunc._inputs import as_input
 from nnfunc.layers.activations import Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnfunc.layers.dense import Dense, DenseParams, dense_grads, frozen_dense_params
 from nnfunc.layers.sequential import Sequential, SequentialParams
-from nnfunc.losses import (
-    MSE,
-    BinaryCrossEntropy,
-    Loss,
-    ScaledLoss,
-    SigmoidBinaryCrossEntropy,
-    SoftmaxCrossEntropy,
-)
+from nnfunc.losses import Loss, scaled_value_and_grad
 
 _ACTIVATION_TYPES = frozenset({Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity})
 """Exactly these activations, and Dense (not subclasses, which may change a method)."""
-
-_SCALED_LOSSES = (MSE, BinaryCrossEntropy, SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy)
-"""Exactly these losses (a subclass may change `value_and_grad`), whose
-`value_and_scaled_grad` folds a scale into the gradient's last multiply."""
 
 _FLOAT_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
 
@@ -53,8 +42,6 @@ class Plan:
     activations: tuple[Activation | None, ...]
     dense: tuple[tuple[int, tuple[int, int], tuple[int]], ...]
     """(slot, w shape, b shape) of each Dense layer, in order."""
-    activation_slots: tuple[int, ...]
-    """The slots of the activations, whose params are None."""
     first: int
     """The slot of the first Dense layer: the backward pass may stop there."""
     in_features: int
@@ -76,8 +63,8 @@ class Plan:
                 dtype = w.dtype
             if w.shape != w_shape or b.shape != b_shape or w.dtype != dtype or b.dtype != dtype:
                 return None
-        for slot in self.activation_slots:
-            if params[slot] is not None:
+        for p, activation in zip(params, activations):
+            if activation is not None and p is not None:
                 return None
         return dtype if dtype in _FLOAT_DTYPES else None
 
@@ -90,20 +77,18 @@ def plan(net: object) -> Plan | None:
         return None
     activations: list[Activation | None] = []
     dense: list[tuple[int, tuple[int, int], tuple[int]]] = []
-    activation_slots: list[int] = []
     for slot, layer in enumerate(net.layers):
         if type(layer) is Dense:
             activations.append(None)
             dense.append((slot, (layer.in_features, layer.out_features), (layer.out_features,)))
         elif type(layer) in _ACTIVATION_TYPES and isinstance(layer, Activation):
             activations.append(layer)
-            activation_slots.append(slot)
         else:
             return None
     if not dense:
         return None
     first, (in_features, _), _ = dense[0]
-    return Plan(tuple(activations), tuple(dense), tuple(activation_slots), first, in_features)
+    return Plan(tuple(activations), tuple(dense), first, in_features)
 
 
 def run(
@@ -143,15 +128,8 @@ def run(
             h, cache = activation.forward(h, h if fresh else None)
             caches.append(cache)
             fresh = False  # h is now this activation's cache
-    folded = learning_rate if fold and learning_rate is not None else None
-    if isinstance(loss_fn, ScaledLoss) and type(loss_fn) in _SCALED_LOSSES:
-        value, grad = loss_fn.value_and_scaled_grad(h, y, 1.0 if folded is None else folded)
-        fresh = True  # a fresh gradient, times the folded rate
-    else:
-        value, grad = loss_fn.value_and_grad(h, y)
-        fresh = False  # a loss of the user's may keep its gradient
-        if folded is not None:
-            grad, fresh = np.multiply(grad, folded), True
+    scale = learning_rate if fold and learning_rate is not None else 1.0
+    value, grad, fresh = scaled_value_and_grad(loss_fn, h, y, scale)
     out: list[DenseParams | None] = [None] * len(activations)
     first = plan.first
     for i in range(len(activations) - 1, -1 if input_grad else first - 1, -1):
@@ -159,14 +137,13 @@ def run(
         if activation is None:
             p = params[i]
             w_grad, b_grad, dx = dense_grads(p.w, caches[i], grad, input_grad or i > first)
-            if learning_rate is None:
-                pass  # the gradients themselves
-            elif fold:  # lr * g already: p - lr * g
-                np.subtract(p.w, w_grad, out=w_grad)
-                np.subtract(p.b, b_grad, out=b_grad)
-            else:
-                moved(p.w, w_grad, learning_rate, w_grad)
-                moved(p.b, b_grad, learning_rate, b_grad)
+            if learning_rate is not None:  # the params move into the gradients' arrays
+                if fold:  # lr * g already: p - lr * g
+                    np.subtract(p.w, w_grad, out=w_grad)
+                    np.subtract(p.b, b_grad, out=b_grad)
+                else:
+                    moved(p.w, w_grad, learning_rate, w_grad)
+                    moved(p.b, b_grad, learning_rate, b_grad)
             out[i] = frozen_dense_params(w_grad, b_grad)
             if dx is None:
                 return value, tuple(out), None

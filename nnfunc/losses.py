@@ -223,6 +223,26 @@ class SoftmaxCrossEntropy(ScaledLoss):
         return value, grad
 
 
+_BUILT_IN = (MSE, BinaryCrossEntropy, SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy)
+"""Exactly these classes: a subclass may change `value_and_grad`."""
+
+
+def scaled_value_and_grad(
+    loss_fn: Loss, pred: FloatArray, target: npt.ArrayLike, scale: float
+) -> tuple[float, FloatArray, bool]:
+    """(loss, scale * its gradient w.r.t. pred, whether that gradient is a fresh array only
+    the caller holds). A built-in loss folds the scale into its last multiply; any other
+    loss's gradient is multiplied apart, or for scale 1.0 given as the loss returned it
+    (the loss may keep it)."""
+    if isinstance(loss_fn, ScaledLoss) and type(loss_fn) in _BUILT_IN:
+        value, grad = loss_fn.value_and_scaled_grad(pred, target, scale)
+        return value, grad, True
+    value, grad = loss_fn.value_and_grad(pred, target)
+    if scale == 1.0:
+        return value, grad, False
+    return value, np.multiply(grad, scale), True
+
+
 mse = MSE()
 binary_cross_entropy = BinaryCrossEntropy()
 sigmoid_binary_cross_entropy = SigmoidBinaryCrossEntropy()

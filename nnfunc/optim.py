@@ -310,9 +310,7 @@ def _expect_state(owner: object, state: object, kind: type) -> None:
 
 def _count(value: int) -> IntArray:
     """A step count as a read-only int64 array of shape ()."""
-    count = np.array(value, dtype=np.int64)
-    count.setflags(write=False)  # as `freeze` does, without its call: every step makes one
-    return count
+    return freeze(np.array(value, dtype=np.int64))
 
 
 # Gradient transformations.
@@ -372,19 +370,14 @@ class ScaleByLearningRate:
 
     def rate(self, state: ScaleByLearningRateState) -> tuple[float, ScaleByLearningRateState]:
         """(the learning rate of this update, count + 1), checking the schedule's value."""
-        if type(state) is not ScaleByLearningRateState:
-            _expect_state(self, state, ScaleByLearningRateState)
+        _expect_state(self, state, ScaleByLearningRateState)
         step = int(state.count)
-        schedule = self.learning_rate
-        if type(schedule) is Constant:  # its value was checked when it was made
-            rate = schedule.value
-        else:
-            rate = float(schedule(step))
-            if not _NON_NEGATIVE.contains(rate):
-                raise ValueError(
-                    f"{self}: the schedule gave learning rate {rate} at step {step}; "
-                    f"a learning rate must be in {_NON_NEGATIVE}"
-                )
+        rate = float(self.learning_rate(step))
+        if not _NON_NEGATIVE.contains(rate):
+            raise ValueError(
+                f"{self}: the schedule gave learning rate {rate} at step {step}; "
+                f"a learning rate must be in {_NON_NEGATIVE}"
+            )
         return rate, ScaleByLearningRateState(_count(step + 1))
 
     def update(

@@ -124,10 +124,7 @@ class TrainStep(Generic[P, C]):
         """(new params, new optimizer state, the loss at the params given)."""
         plan, rate_part = self.plan, self.in_place
         if plan is not None and rate_part is not None:
-            if isinstance(opt_state, tuple) and len(opt_state) == 1:
-                rate_state = opt_state[0]
-            else:
-                (rate_state,) = _chain_states(self.optimizer, opt_state, 1)  # raises
+            (rate_state,) = _chain_states(self.optimizer, opt_state, 1)
             rate, rate_state = rate_part.rate(rate_state)
             fold = self.fold_learning_rate
             found = fused.run(plan, params, x, y, self.loss_fn, False, rate, fold)

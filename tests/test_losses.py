@@ -308,3 +308,18 @@ def test_a_user_loss_plugs_into_grads_fit_and_check_grads() -> None:
         batch_size=6,
     )
     assert result.history["train_loss"][-1] < 0.5 * result.history["train_loss"][0]
+
+
+def test_scaled_value_and_grad_multiplies_a_users_gradient_apart_and_says_what_is_fresh() -> None:
+    pred, target = np.array([[0.5, -1.0]]), np.array([[1.0, 1.0]])
+    own = Huber(0.5)
+    value, grad = own.value_and_grad(pred, target)
+    same_value, same, fresh = nf.losses.scaled_value_and_grad(own, pred, target, 1.0)
+    assert (same_value, fresh) == (value, False)
+    np.testing.assert_array_equal(same, grad)
+    _, doubled, fresh = nf.losses.scaled_value_and_grad(own, pred, target, 2.0)
+    assert fresh
+    np.testing.assert_array_equal(doubled, 2.0 * grad)
+    _, built_in, fresh = nf.losses.scaled_value_and_grad(nf.losses.mse, pred, target, 3.0)
+    assert fresh
+    np.testing.assert_allclose(built_in, 3.0 * nf.losses.mse.value_and_grad(pred, target)[1])

@@ -20,8 +20,7 @@ def softplus_of_negative(x: FloatArray, out: FloatArray | None = None) -> FloatA
 def sigmoid(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
     """1 / (1 + exp(-x)) as exp(-softplus(-x)), without overflow for any x, in x's dtype;
     into `out` if given."""
-    y = np.negative(x, out=out)
-    np.logaddexp(0, y, out=y)  # softplus(-x), as `softplus_of_negative` (inlined: a hot path)
+    y = softplus_of_negative(x, out)
     np.negative(y, out=y)
     np.exp(y, out=y)
     return y
