@@ -139,19 +139,19 @@ def _configuration() -> str:
 
 
 PINNED: dict[str, dict[str, str]] = {
-    'Haswell/openblas-0.3.31.188.0/numpy-2.4.6': {
-        'mlp-sgd': 'c6fcad6a29f17843',
-        'mlp-sgd-nesterov-decay': 'f10d56ff5d561f54',
-        'mlp-rmsprop': 'ae359193dd90bd5f',
-        'mlp-adam': '754790c7cc5f883c',
-        'mlp-adamw': '210335b92b5d4d3c',
-        'mlp-clipped-sgd-l2': '31397b83f8bd43cd',
-        'mlp-schedule': 'c1acd00acc03bf5d',
-        'plain-loop-float32': 'c0da1ad92bae1962',
-        'plain-loop-float64': 'b539af0b680deffb',
-        'cnn-adam': 'be62711d0ca35b67',
-        'batchnorm-dropout-fit': '42d06aed1602dd13',
-        'batchnorm-dropout-steps-float64': 'cb99b6f701405c61',
+    "Haswell/openblas-0.3.31.188.0/numpy-2.4.6": {
+        "mlp-sgd": "c6fcad6a29f17843",
+        "mlp-sgd-nesterov-decay": "f10d56ff5d561f54",
+        "mlp-rmsprop": "ae359193dd90bd5f",
+        "mlp-adam": "754790c7cc5f883c",
+        "mlp-adamw": "210335b92b5d4d3c",
+        "mlp-clipped-sgd-l2": "31397b83f8bd43cd",
+        "mlp-schedule": "c1acd00acc03bf5d",
+        "plain-loop-float32": "c0da1ad92bae1962",
+        "plain-loop-float64": "b539af0b680deffb",
+        "cnn-adam": "be62711d0ca35b67",
+        "batchnorm-dropout-fit": "42d06aed1602dd13",
+        "batchnorm-dropout-steps-float64": "cb99b6f701405c61",
     },
 }
 
