@@ -58,8 +58,8 @@ def nnfunc_step() -> Callable[[], object]:
     dy = nf.random.normal(k_dy, (BATCH, HEIGHT, WIDTH, OUT_CHANNELS))
 
     def step() -> object:
-        _, cache = layer.apply(params, x)
-        return layer.backward(params, cache, dy, True)
+        _, cache, _ = layer.apply(params, None, x)
+        return layer.backward(params, cache, dy)
 
     return step
 

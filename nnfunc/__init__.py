@@ -22,15 +22,15 @@ from nnfunc import (
     tree,
 )
 from nnfunc.core import (
+    Backprop,
+    apply,
     backprop,
     forward,
-    forward_train,
     grads,
     init,
     init_state,
     loss,
     sgd_step,
-    train_backprop,
     train_value_and_grads,
     value_and_grads,
 )
@@ -57,6 +57,7 @@ from nnfunc.layers import (
     Reshape,
     Sequential,
     SequentialParams,
+    SequentialState,
     Sigmoid,
     Softmax,
     Tanh,
@@ -68,8 +69,15 @@ from nnfunc.tree import pytree, static_field
 
 __version__ = "0.1.0"
 
+
+def __dir__() -> list[str]:
+    """The public names only: submodules imported for their own use stay out of dir(nf)."""
+    return list(__all__)
+
+
 __all__ = [
     "AvgPool2D",
+    "Backprop",
     "BatchNorm",
     "BatchNormState",
     "Conv2D",
@@ -92,10 +100,12 @@ __all__ = [
     "Reshape",
     "Sequential",
     "SequentialParams",
+    "SequentialState",
     "Sigmoid",
     "Softmax",
     "Tanh",
     "__version__",
+    "apply",
     "backprop",
     "check_grads",
     "checkpoint",
@@ -103,7 +113,6 @@ __all__ = [
     "datasets",
     "fit",
     "forward",
-    "forward_train",
     "grads",
     "idx",
     "init",
@@ -122,7 +131,6 @@ __all__ = [
     "static_field",
     "sweep",
     "train",
-    "train_backprop",
     "train_step",
     "train_value_and_grads",
     "tree",

@@ -31,13 +31,15 @@ def moved(
 
 
 def _reachable_by_writer(array: npt.NDArray[Any]) -> bool:
-    """True when `array`, or an array it is a view of, can still be written."""
+    """True when `array`, or the memory it is a view of, may still be written: some array
+    on its chain of bases is writable, or the chain ends in a buffer that is no array
+    (a memmap's mmap, a bytearray), which nnfunc cannot vouch for."""
     node: object = array
     while isinstance(node, np.ndarray):
         if node.flags.writeable:
             return True
         node = node.base
-    return False
+    return node is not None
 
 
 def readonly(value: npt.ArrayLike) -> npt.NDArray[Any]:
@@ -55,6 +57,14 @@ def readonly(value: npt.ArrayLike) -> npt.NDArray[Any]:
     if _reachable_by_writer(array):
         array = np.array(array, copy=True)
     return freeze(array)
+
+
+def leaf(value: object) -> Any:
+    """A params field's value: arrays and lists as read-only arrays (`readonly`), any other
+    leaf (a bool, a shape, None, a number) as given, so trees of any leaves can be built."""
+    if isinstance(value, np.ndarray | list):
+        return readonly(value)
+    return value
 
 
 def is_numeric(dtype: np.dtype[Any]) -> bool:

@@ -134,3 +134,26 @@ def field(check: Callable[..., T], /, *args: Any, **kwargs: Any) -> Any:
         return check(f"{type(self_).__name__}.{attribute.name}", value, *args, **kwargs)
 
     return attrs.Converter(convert, takes_self=True, takes_field=True)
+
+
+def canonical(value: object) -> Any:
+    """A NumPy scalar as the Python bool, int or float it holds; anything else as given.
+    The attrs converter that goes with `validate` (mypy reads named converters only)."""
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def validate(check: Callable[..., object], /, *args: Any, **kwargs: Any) -> Any:
+    """An attrs validator running `check(name, value, *args, **kwargs)`; errors name the
+    class and the field: "Dense.in_features must be an int >= 1, given 0". Pair it with
+    `converter=canonical` so NumPy scalars are stored as Python numbers."""
+
+    def run(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        check(f"{type(instance).__name__}.{attribute.name}", value, *args, **kwargs)
+
+    return run

@@ -13,6 +13,11 @@ def check_parts(owner: str, what: str, parts: Sequence[object], methods: tuple[s
     if not parts:
         raise ValueError(f"{owner} needs at least one {what}, given none")
     for i, part in enumerate(parts):
+        if isinstance(part, type):
+            raise TypeError(
+                f"{owner}: {what} {i} must be an instance, given the class {part.__name__}; "
+                f"call it: {part.__name__}(...)"
+            )
         if not all(callable(getattr(part, name, None)) for name in methods):
             raise TypeError(
                 f"{owner}: {what} {i} must have {' and '.join(methods)} methods, given "

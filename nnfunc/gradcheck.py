@@ -10,16 +10,16 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import tree
-from nnfunc._arrays import FloatArray
 from nnfunc._inputs import as_input
-from nnfunc.core import backprop, forward_train, init_state, loss, train_backprop
+from nnfunc.core import apply, backprop, init_state
 from nnfunc.layers.base import Layer
 from nnfunc.losses import Loss, Penalty
 from nnfunc.random import Key
 
 P = TypeVar("P")
-F64 = npt.NDArray[np.float64]
+S = TypeVar("S")
 C = TypeVar("C")
+F64 = npt.NDArray[np.float64]
 
 
 @attrs.frozen
@@ -57,7 +57,7 @@ def _numeric(f: Callable[[], float], array: F64, eps: float) -> F64:
 
 
 def check_grads(
-    net: Layer[P, C],
+    net: Layer[P, S, C],
     params: P,
     x: npt.ArrayLike,
     y: npt.ArrayLike,
@@ -67,7 +67,7 @@ def check_grads(
     eps: float = 1e-4,
     inputs: bool = True,
     training: bool = False,
-    state: object = None,
+    state: S | None = None,
     key: Key | None = None,
 ) -> GradCheck:
     """Compare the backprop gradients of the loss with central finite differences, in float64.
@@ -83,22 +83,19 @@ def check_grads(
     params64 = tree.astype(params, np.float64)
     x64: F64 = np.array(as_input(x, np.dtype(np.float64)), dtype=np.float64)
     state64 = tree.astype(init_state(net) if state is None else state, np.float64)
-
-    def gradients(p: P, xs: F64) -> tuple[float, P, FloatArray | None]:
-        if training:
-            return train_backprop(net, p, state64, xs, y, loss_fn, key, penalty, inputs)[:3]
-        return backprop(net, p, xs, y, loss_fn, penalty, inputs)
-
-    _, analytic_params, analytic_x = gradients(params64, x64)
+    found = backprop(
+        net, params64, x64, y, loss_fn, penalty=penalty, input_grad=inputs,
+        state=state64, key=key, training=training,
+    )  # fmt: skip
+    analytic_params, analytic_x = found.grads, found.input_grad
     paths_and_leaves = tree.leaves_with_path(params64, "params")
     leaves, treedef = tree.flatten(params64)
     work: list[F64] = [np.array(leaf, dtype=np.float64) for leaf in leaves]
 
     def value(p: P) -> float:
-        if not training:
-            return loss(net, p, x64, y, loss_fn, penalty)
         extra = 0.0 if penalty is None else penalty.value_and_grads(p)[0]
-        return loss_fn(forward_train(net, p, state64, x64, key)[0], y) + extra
+        output = apply(net, p, x64, state=state64, key=key, training=training)[0]
+        return loss_fn(output, y) + extra
 
     def params_loss() -> float:
         return value(tree.unflatten(treedef, work))

@@ -1,7 +1,5 @@
 """Losses: frozen values, `loss_fn(pred, target) -> float` and
-`loss_fn.value_and_grad(pred, target) -> (float, gradient w.r.t. pred)`; the built-in
-ones also give `value_and_scaled_grad(pred, target, scale)`, the gradient times `scale`
-in the same passes (the fused path folds a learning rate in this way).
+`loss_fn.value_and_grad(pred, target) -> (float, gradient w.r.t. pred)`.
 
 `mse`, `binary_cross_entropy` and `sigmoid_binary_cross_entropy` average over all
 elements (PyTorch's reduction="mean"); `softmax_cross_entropy` averages over rows.
@@ -34,6 +32,16 @@ class Loss(Protocol):
     def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
         """(loss, gradient of the loss w.r.t. pred, of pred's shape and dtype)."""
         ...
+
+
+def check_loss(loss_fn: object) -> Loss:
+    """`loss_fn` if it is a loss (callable, with `value_and_grad`); TypeError otherwise."""
+    if not callable(loss_fn) or not callable(getattr(loss_fn, "value_and_grad", None)):
+        raise TypeError(
+            "loss_fn must be a loss such as nf.losses.mse (callable, with value_and_grad), "
+            f"given {type(loss_fn).__name__}: {loss_fn!r:.80}"
+        )
+    return loss_fn  # type: ignore[return-value]
 
 
 def _check_pred(pred: FloatArray, name: str) -> None:
@@ -76,42 +84,35 @@ def _binary_target(
     return t, one_minus_t
 
 
-class ScaledLoss:
-    """The built-in losses' base: `__call__` and `value_and_grad` from
-    `value_and_scaled_grad`, one formula per loss."""
+class LossBase:
+    """Base of the built-in losses: `__call__` from `value_and_grad`, and the promise that
+    `value_and_grad` returns a gradient array it has just made and keeps no reference to,
+    so the backward pass may compute in it. A loss of your own may subclass it when its
+    `value_and_grad` keeps that promise; any other loss only needs the `Loss` protocol."""
 
     def __call__(self, pred: FloatArray, target: npt.ArrayLike) -> float:
         """The loss as a Python float."""
-        return self.value_and_scaled_grad(pred, target, 1.0)[0]
+        return self.value_and_grad(pred, target)[0]
 
     def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
         """(loss, gradient w.r.t. pred, a fresh array of pred's shape and dtype)."""
-        return self.value_and_scaled_grad(pred, target, 1.0)
-
-    def value_and_scaled_grad(
-        self, pred: FloatArray, target: npt.ArrayLike, scale: float
-    ) -> tuple[float, FloatArray]:
-        """(loss, scale * its gradient w.r.t. pred): the scale joins the mean's 1 / size in
-        one multiply (scale 1.0 gives `value_and_grad`'s bits), such as a learning rate."""
         raise NotImplementedError
 
 
 @attrs.frozen
-class MSE(ScaledLoss):
+class MSE(LossBase):
     """mean((pred - target)**2) over all elements; gradient 2 (pred - target) / size."""
 
-    def value_and_scaled_grad(
-        self, pred: FloatArray, target: npt.ArrayLike, scale: float
-    ) -> tuple[float, FloatArray]:
-        """(mean squared error, scale * 2 (pred - target) / size)."""
+    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
+        """(mean squared error, 2 (pred - target) / size)."""
         diff = pred - _target_like(pred, target, "mse")
         value = float(np.vdot(diff, diff)) / diff.size
-        diff *= diff.dtype.type(scale * 2.0 / diff.size)
+        diff *= diff.dtype.type(2.0 / diff.size)
         return value, diff
 
 
 @attrs.frozen
-class BinaryCrossEntropy(ScaledLoss):
+class BinaryCrossEntropy(LossBase):
     """-mean(t log p + (1 - t) log(1 - p)) on probabilities p clipped to [eps, 1 - eps].
 
     The gradient is taken at the clipped p, so it stays finite and non-zero when a
@@ -122,30 +123,26 @@ class BinaryCrossEntropy(ScaledLoss):
         default=1e-7, validator=[attrs.validators.gt(0.0), attrs.validators.lt(0.5)]
     )
 
-    def value_and_scaled_grad(
-        self, pred: FloatArray, target: npt.ArrayLike, scale: float
-    ) -> tuple[float, FloatArray]:
-        """(mean BCE, scale * (p - t) / (p (1 - p)) / size at the clipped p)."""
+    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
+        """(mean BCE, (p - t) / (p (1 - p)) / size at the clipped p)."""
         t, one_minus_t = _binary_target(pred, target, "binary_cross_entropy")
         p = np.clip(pred, self.eps, 1.0 - self.eps)
         value = -float(np.vdot(t, np.log(p)) + np.vdot(one_minus_t, np.log1p(-p))) / p.size
         grad = (p - t) / (p * (1.0 - p))
-        grad *= grad.dtype.type(scale / p.size)
+        grad *= grad.dtype.type(1.0 / p.size)
         return value, grad
 
 
 @attrs.frozen
-class SigmoidBinaryCrossEntropy(ScaledLoss):
+class SigmoidBinaryCrossEntropy(LossBase):
     """Binary cross-entropy on logits z: mean(softplus(z) - t z), stable for any z.
 
     Equal to binary_cross_entropy(sigmoid(z), t) without its clipping; gradient
     (sigmoid(z) - t) / size.
     """
 
-    def value_and_scaled_grad(
-        self, pred: FloatArray, target: npt.ArrayLike, scale: float
-    ) -> tuple[float, FloatArray]:
-        """(mean BCE on logits, scale * (sigmoid(z) - t) / size)."""
+    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
+        """(mean BCE on logits, (sigmoid(z) - t) / size)."""
         t, one_minus_t = _binary_target(pred, target, "sigmoid_binary_cross_entropy")
         grad = softplus_of_negative(pred)  # softplus(-z), stable for any z
         # softplus(z) - t z = softplus(-z) + (1 - t) z
@@ -153,7 +150,7 @@ class SigmoidBinaryCrossEntropy(ScaledLoss):
         np.negative(grad, out=grad)
         np.exp(grad, out=grad)  # sigmoid(z) = exp(-softplus(-z)), as `sigmoid` computes it
         grad -= t
-        grad *= scale / pred.size  # rounded to pred's dtype first (NEP 50)
+        grad *= 1.0 / pred.size  # rounded to pred's dtype first (NEP 50)
         return value, grad
 
 
@@ -168,7 +165,7 @@ def _labels_as_probs(
     array = np.asarray(target)
     n, k = pred.shape
     if array.shape == (n, k):
-        return _target_like(pred, array, name), None
+        return _probability_rows(pred, array, name), None
     if array.shape != (n,):
         raise ValueError(
             f"{name}: targets must be integer labels of shape ({n},) or one-hot rows of shape "
@@ -186,6 +183,28 @@ def _labels_as_probs(
     return None, array.astype(np.intp, copy=False)
 
 
+def _probability_rows(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArray:
+    """(n, k) targets like `_target_like`, checked to be rows of probabilities: entries
+    >= 0 whose row sums are 1 (to ROW_SUM_TOLERANCE), never NaN."""
+    probs = _target_like(pred, target, name)
+    sums = np.add.reduce(probs, axis=1)
+    if not (np.minimum.reduce(probs, axis=None) >= 0.0) or not (
+        np.maximum.reduce(np.abs(sums - 1.0), axis=None) <= ROW_SUM_TOLERANCE
+    ):
+        low = float(np.min(probs))
+        row = int(np.argmax(np.where(np.isnan(sums), np.inf, np.abs(sums - 1.0))))
+        raise ValueError(
+            f"{name}: (n, k) targets must be rows of probabilities (one-hot or soft): entries "
+            f">= 0 summing to 1 per row; given a smallest entry {low} and row {row} summing "
+            f"to {float(sums[row])}"
+        )
+    return probs
+
+
+ROW_SUM_TOLERANCE = 1e-3
+"""How far from 1 a row of (n, k) targets may sum (float32 soft targets round)."""
+
+
 def _softmax_parts(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(z less its row maximum, the exp of that, its row sums (n, 1)) for logits z (n, k):
     softmax(z) is the exp over the sums, log softmax(z) the first less the sums' log."""
@@ -195,15 +214,13 @@ def _softmax_parts(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
 
 
 @attrs.frozen
-class SoftmaxCrossEntropy(ScaledLoss):
+class SoftmaxCrossEntropy(LossBase):
     """Cross-entropy of softmax(logits) against integer labels (n,) or one-hot (n, k) rows,
     averaged over the n rows; gradient (softmax(z) - onehot) / n. Stable for any logits.
     """
 
-    def value_and_scaled_grad(
-        self, pred: FloatArray, target: npt.ArrayLike, scale: float
-    ) -> tuple[float, FloatArray]:
-        """(mean cross-entropy, scale * (softmax(z) - onehot) / n)."""
+    def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
+        """(mean cross-entropy, (softmax(z) - onehot) / n)."""
         probs, labels = _labels_as_probs(pred, target)
         n = pred.shape[0]
         shifted, grad, sums = _softmax_parts(pred)
@@ -219,28 +236,8 @@ class SoftmaxCrossEntropy(ScaledLoss):
             shifted -= log_sums  # log softmax(z)
             value = -float(np.vdot(probs, shifted)) / n
             grad -= probs
-        grad *= scale / n  # rounded to pred's dtype first (NEP 50)
+        grad *= 1.0 / n  # rounded to pred's dtype first (NEP 50)
         return value, grad
-
-
-_BUILT_IN = (MSE, BinaryCrossEntropy, SigmoidBinaryCrossEntropy, SoftmaxCrossEntropy)
-"""Exactly these classes: a subclass may change `value_and_grad`."""
-
-
-def scaled_value_and_grad(
-    loss_fn: Loss, pred: FloatArray, target: npt.ArrayLike, scale: float
-) -> tuple[float, FloatArray, bool]:
-    """(loss, scale * its gradient w.r.t. pred, whether that gradient is a fresh array only
-    the caller holds). A built-in loss folds the scale into its last multiply; any other
-    loss's gradient is multiplied apart, or for scale 1.0 given as the loss returned it
-    (the loss may keep it)."""
-    if isinstance(loss_fn, ScaledLoss) and type(loss_fn) in _BUILT_IN:
-        value, grad = loss_fn.value_and_scaled_grad(pred, target, scale)
-        return value, grad, True
-    value, grad = loss_fn.value_and_grad(pred, target)
-    if scale == 1.0:
-        return value, grad, False
-    return value, np.multiply(grad, scale), True
 
 
 mse = MSE()

@@ -671,6 +671,25 @@ def apply_updates(params: P, updates: P) -> P:
     return new_params
 
 
+def check_optimizer(optimizer: object) -> GradientTransformation:
+    """`optimizer` if it has `init` and `update` methods; TypeError otherwise."""
+    for name in ("init", "update"):
+        if isinstance(optimizer, type) or not callable(getattr(optimizer, name, None)):
+            raise TypeError(
+                "optimizer must be a gradient transformation such as optim.sgd(0.1) (with "
+                f"init and update), given {type(optimizer).__name__}: {optimizer!r:.80}"
+            )
+    return optimizer  # type: ignore[return-value]
+
+
+def step(
+    optimizer: GradientTransformation, grads: P, state: OptState, params: P
+) -> tuple[P, OptState]:
+    """(params moved by the optimizer's updates, its new state)."""
+    updates, state = optimizer.update(grads, state, params)
+    return apply_updates(params, updates), state
+
+
 # The named optimizers: chains of the transformations above.
 
 

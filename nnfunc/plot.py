@@ -454,10 +454,10 @@ def activation_curve(name: str, x: npt.ArrayLike) -> tuple[Float64Array, Float64
     layer = get_activation(name)
     xs = _values("x", x)
     inputs = np.column_stack([xs, np.zeros_like(xs)]) if isinstance(layer, Softmax) else xs[:, None]
-    outputs, cache = layer.apply(None, inputs)
+    outputs, cache, _ = layer.apply(None, None, inputs)
     seed = np.zeros_like(inputs)
     seed[:, 0] = 1.0
-    _, slopes = layer.backward(None, cache, seed, True)
+    _, slopes = layer.backward(None, cache, seed)
     assert slopes is not None  # backward gives the input gradient when asked for it
     return outputs[:, 0].astype(np.float64), slopes[:, 0].astype(np.float64)
 

@@ -12,24 +12,18 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, NoReturn, TypeVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc import data, fused, random, tree
+from nnfunc import _checks, data, optim, random, tree
 from nnfunc._inputs import params_dtype
-from nnfunc.core import (
-    descend,
-    forward,
-    init_state,
-    train_value_and_grads,
-    value_and_grads,
-)
-from nnfunc.layers.base import Layer, has_training_mode
-from nnfunc.losses import Loss, Penalty
-from nnfunc.optim import Chain, GradientTransformation, ScaleByLearningRate, apply_updates
+from nnfunc.core import _backprop, forward, init_state
+from nnfunc.layers.base import TRAINING, Context, Layer
+from nnfunc.losses import Loss, Penalty, check_loss
+from nnfunc.optim import GradientTransformation
 from nnfunc.random import Key
 
 if TYPE_CHECKING:
@@ -38,173 +32,98 @@ if TYPE_CHECKING:
 P = TypeVar("P")
 C = TypeVar("C")
 S = TypeVar("S")
+Opt = TypeVar("Opt")
 
 Metric = Callable[[npt.NDArray[Any], npt.NDArray[Any]], float]
 """A metric on (net output, target), such as `nnfunc.metrics.accuracy`."""
 
 
 def train_step(
-    net: Layer[P, C],
+    net: Layer[P, S, C],
     params: P,
-    opt_state: S,
+    opt_state: Opt,
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     loss_fn: Loss,
     optimizer: GradientTransformation,
     penalty: Penalty | None = None,
-) -> tuple[P, S, float]:
+) -> tuple[P, Opt, float]:
     """One optimizer step on the batch (x, y): (new params, new optimizer state, loss before).
 
-    value_and_grads, then optimizer.update, then optim.apply_updates, bit for bit; run as
-    `make_step` runs it, so the nets `mlp` builds take the fused path."""
+    value_and_grads, then optimizer.update, then optim.apply_updates, bit for bit."""
     return TrainStep(net, loss_fn, optimizer, penalty)(params, opt_state, x, y)
 
 
-def _ends_with_rate(
-    optimizer: object,
-) -> tuple[tuple[GradientTransformation, ...], ScaleByLearningRate] | None:
-    """(the parts before, the last part) of a chain ending in scale_by_learning_rate, else None."""
-    if isinstance(optimizer, Chain) and isinstance(optimizer.transforms[-1], ScaleByLearningRate):
-        return optimizer.transforms[:-1], optimizer.transforms[-1]
-    return None
-
-
-def _chain_states(optimizer: object, opt_state: object, parts: int) -> tuple[Any, ...]:
-    """`opt_state` as the tuple of `parts` states a chain's init makes, else ValueError."""
-    if not isinstance(opt_state, tuple) or len(opt_state) != parts:
-        raise ValueError(
-            f"{optimizer} needs the tuple of {parts} states its init makes, "
-            f"given {type(opt_state).__name__}"
-        )
-    return opt_state
-
-
 @attrs.frozen
-class TrainStep(Generic[P, C]):
-    """`train_step` as a value with its arguments fixed: `step(params, opt_state, x, y)`.
+class TrainStep(Generic[P, S, C]):
+    """`train_step` as a value with its arguments fixed: `step(params, opt_state, x, y)`,
+    and `step.advance(params, state, opt_state, x, y, key)` for nets with state or
+    randomness. The gradients are the training pass's; the optimizer moves the params
+    (`optim.step`)."""
 
-    value_and_grads, then optimizer.update, then optim.apply_updates, bit for bit, with
-    less work: for a chain ending in scale_by_learning_rate (every named optimizer) the
-    last part and the addition to the params are one walk over the params instead of two;
-    and for plain SGD on a net `mlp` builds, with no penalty, the new params are computed
-    in the gradients' own arrays, fresh from `nnfunc.fused.run`, which never left the
-    step. `advance` is the same step in training mode, for nets with state or randomness.
-
-    `fold_learning_rate=True` (plain SGD on a net `mlp` builds) scales the loss's
-    gradient at the net's output by the learning rate, so the backward pass yields
-    lr * grads and each param moves by one subtraction: the same update up to float
-    rounding (a few ulps a step, not train_step's bits), still the same bits from run to
-    run. Elsewhere it changes nothing.
-    """
-
-    net: Layer[P, C]
-    loss_fn: Loss
-    optimizer: GradientTransformation
+    net: Layer[P, S, C]
+    loss_fn: Loss = attrs.field(converter=check_loss)
+    optimizer: GradientTransformation = attrs.field(converter=optim.check_optimizer)
     penalty: Penalty | None = None
-    fold_learning_rate: bool = attrs.field(
-        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
-    )
-    in_place: ScaleByLearningRate | None = attrs.field(init=False, repr=False, eq=False)
-    """Derived from the fields above: the only part of plain SGD (a chain of
-    scale_by_learning_rate alone) on a net `mlp` builds, with no penalty; the step then
-    moves the params into the fresh gradients of `nnfunc.fused.run`. Else None."""
-    plan: fused.Plan | None = attrs.field(init=False, repr=False, eq=False)
-    """Derived: the fused path's plan of the net when `in_place` is set, else None."""
-
-    def __attrs_post_init__(self) -> None:
-        split = _ends_with_rate(self.optimizer)
-        plain_sgd = split is not None and not split[0] and self.penalty is None
-        plan = fused.plan(self.net) if plain_sgd else None
-        object.__setattr__(self, "in_place", split[1] if split and plan else None)
-        object.__setattr__(self, "plan", plan)
 
     def __call__(
-        self, params: P, opt_state: S, x: npt.ArrayLike, y: npt.ArrayLike
-    ) -> tuple[P, S, float]:
+        self, params: P, opt_state: Opt, x: npt.ArrayLike, y: npt.ArrayLike
+    ) -> tuple[P, Opt, float]:
         """(new params, new optimizer state, the loss at the params given)."""
-        plan, rate_part = self.plan, self.in_place
-        if plan is not None and rate_part is not None:
-            (rate_state,) = _chain_states(self.optimizer, opt_state, 1)
-            rate, rate_state = rate_part.rate(rate_state)
-            fold = self.fold_learning_rate
-            found = fused.run(plan, params, x, y, self.loss_fn, False, rate, fold)
-            if found is not None:
-                return cast("tuple[P, S, float]", (found[1], (rate_state,), found[0]))
-        value, grads = value_and_grads(self.net, params, x, y, self.loss_fn, self.penalty)
-        new_params, new_opt_state = self.update(params, opt_state, grads)
+        new_params, _, new_opt_state, value = self.advance(params, None, opt_state, x, y, None)
         return new_params, new_opt_state, value
 
     def gradients(
-        self, params: P, state: object, x: npt.ArrayLike, y: npt.ArrayLike, key: Key | None
-    ) -> tuple[float, P, object]:
-        """(loss, grads, new state): the training pass when the net has one, else the plain one."""
-        if not has_training_mode(self.net):
-            value, grads = value_and_grads(self.net, params, x, y, self.loss_fn, self.penalty)
-            return value, grads, state
-        return train_value_and_grads(self.net, params, state, x, y, self.loss_fn, key, self.penalty)
+        self, params: P, state: S | None, x: npt.ArrayLike, y: npt.ArrayLike, key: Key | None
+    ) -> tuple[float, P, S]:
+        """(loss, grads, new state) of the training pass."""
+        ctx = TRAINING if key is None else Context(True, key)
+        value, grads, _, new_state = _backprop(
+            self.net, params, state, x, y, self.loss_fn, ctx, self.penalty, False
+        )
+        return value, grads, new_state
 
     def advance(
         self,
         params: P,
-        state: object,
-        opt_state: S,
+        state: S | None,
+        opt_state: Opt,
         x: npt.ArrayLike,
         y: npt.ArrayLike,
         key: Key | None,
-    ) -> tuple[P, object, S, float]:
-        """(new params, new layer state, new optimizer state, loss): one training-mode step."""
-        if not has_training_mode(self.net):
-            new_params, new_opt_state, value = self(params, opt_state, x, y)
-            return new_params, state, new_opt_state, value
-        value, grads, state = self.gradients(params, state, x, y, key)
-        new_params, new_opt_state = self.update(params, opt_state, grads)
-        return new_params, state, new_opt_state, value
-
-    def update(self, params: P, opt_state: S, grads: P) -> tuple[P, S]:
-        """(params moved by the optimizer's updates, its new state)."""
-        split = _ends_with_rate(self.optimizer)
-        if split is None:
-            updates, opt_state = self.optimizer.update(grads, opt_state, params)
-            return apply_updates(params, updates), opt_state
-        head, last = split
-        chain_states = _chain_states(self.optimizer, opt_state, len(head) + 1)
-        states = []
-        for part, part_state in zip(head, chain_states, strict=False):
-            grads, part_state = part.update(grads, part_state, params)
-            states.append(part_state)
-        rate, rate_state = last.rate(chain_states[-1])
-        new_state: Any = (*states, rate_state)
-        return tree.map(descend(rate), params, grads), new_state
+    ) -> tuple[P, S, Opt, float]:
+        """(new params, new layer state, new optimizer state, loss): one training step."""
+        value, grads, new_state = self.gradients(params, state, x, y, key)
+        new_params, new_opt_state = optim.step(self.optimizer, grads, opt_state, params)
+        return new_params, new_state, new_opt_state, value
 
 
 def make_step(
-    net: Layer[P, C],
+    net: Layer[P, S, C],
     loss_fn: Loss,
     optimizer: GradientTransformation,
     penalty: Penalty | None = None,
-    *,
-    fold_learning_rate: bool = False,
-) -> TrainStep[P, C]:
-    """The fastest public training step: `step(params, opt_state, x, y) -> (params,
-    opt_state, loss)`, equal to train_step(net, params, opt_state, x, y, loss_fn,
-    optimizer, penalty); with `fold_learning_rate=True`, equal up to float rounding and
-    faster for plain SGD (see `TrainStep`)."""
-    return TrainStep(net, loss_fn, optimizer, penalty, fold_learning_rate=fold_learning_rate)
+) -> TrainStep[P, S, C]:
+    """The training step as a value: `step(params, opt_state, x, y) -> (params, opt_state,
+    loss)`, equal to train_step(net, params, opt_state, x, y, loss_fn, optimizer, penalty)."""
+    return TrainStep(net, loss_fn, optimizer, penalty)
 
 
 class DivergenceError(ValueError):
-    """The loss became NaN or infinite; carries the last finite params and where it happened."""
+    """The loss or the params stopped being finite; carries the last params whose loss was
+    finite (with their optimizer and layer state), where it happened and what went wrong."""
 
     def __init__(
-        self, params: object, opt_state: object, epoch: int, step: int, path: str, loss: float
+        self, good: _Good[Any, Any, Any], epoch: int, step: int, path: str, loss: float
     ) -> None:
         super().__init__(
             f"training diverged at epoch {epoch}, step {step}: the loss is {loss}; the first "
-            f"non-finite value is in {path}. The last finite params are on this error's "
-            ".params; lower the learning rate or clip the gradients"
+            f"non-finite value is in {path}. The last params whose loss was finite are on "
+            "this error's .params; lower the learning rate or clip the gradients"
         )
-        self.params = params
-        self.opt_state = opt_state
+        self.params = good.params
+        self.opt_state = good.opt_state
+        self.state = good.state
         self.epoch = epoch
         self.step = step
         self.path = path
@@ -215,82 +134,89 @@ def _first_non_finite(named_trees: Sequence[tuple[str, object]]) -> str | None:
     """The path of the first leaf holding NaN or infinity, searching the trees in order."""
     for root, subtree in named_trees:
         for path, leaf in tree.leaves_with_path(subtree, root):
-            if not np.isfinite(leaf).all():
+            if np.asarray(leaf).dtype.kind in "fc" and not np.isfinite(leaf).all():
                 return path
     return None
 
 
-def _diverged(
-    step: TrainStep[P, C],
-    current: tuple[P, object],
-    previous: tuple[P, object],
-    batch: tuple[npt.NDArray[Any], npt.NDArray[Any], object, Key | None],
-    where: tuple[int, int],
-    loss: float,
-) -> DivergenceError:
-    """The error for a non-finite loss on the `current` (params, optimizer state) of a batch
-    (x, y, layer state, key).
+@attrs.frozen
+class _Good(Generic[P, S, Opt]):
+    """Params whose loss was finite, with the optimizer and layer state that go with them."""
 
-    If the current params hold a non-finite leaf, the last update broke them and the
-    `previous` ones are the last finite params; otherwise the gradients are computed
-    once more (only on this failure path) to name the first non-finite leaf.
-    """
-    bad_param = _first_non_finite([("params", current[0])])
-    if bad_param is not None:
-        return DivergenceError(*previous, *where, bad_param, loss)
-    _, grads, _ = step.gradients(current[0], batch[2], batch[0], batch[1], batch[3])
-    path = _first_non_finite([("grads", grads)]) or "the loss (the net's output overflowed)"
-    return DivergenceError(*current, *where, path, loss)
+    params: P
+    opt_state: Opt
+    state: S | None
+
+
+def _non_finite_path(
+    step: TrainStep[P, S, C],
+    current: _Good[P, S, Opt],
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    key: Key | None,
+) -> str:
+    """Where the loss at `current` stops being finite: the first non-finite leaf of the
+    params or, computed again only on this failure path, of the grads; else the output."""
+    bad = _first_non_finite([("params", current.params)])
+    if bad is not None:
+        return bad
+    _, grads, _ = step.gradients(current.params, current.state, x, y, key)
+    return _first_non_finite([("grads", grads)]) or "the loss (the net's output overflowed)"
 
 
 def epoch(
-    net: Layer[P, C],
+    net: Layer[P, S, C],
     params: P,
-    opt_state: S,
+    opt_state: Opt,
     batches: Iterable[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
     loss_fn: Loss,
     optimizer: GradientTransformation,
     penalty: Penalty | None = None,
     epoch_index: int = 0,
-) -> tuple[P, S, float]:
+) -> tuple[P, Opt, float]:
     """One pass of `train_step` over `batches`: (params, opt_state, mean loss over examples).
 
-    Raises DivergenceError, with the last finite params, when a batch loss is not finite.
-    For nets with state or randomness, `fit` runs the training-mode pass instead.
+    Raises DivergenceError, with the last params whose loss was finite, when a batch loss
+    or the params at the end are not finite. Nets with state or randomness: use `fit`.
     """
     step = make_step(net, loss_fn, optimizer, penalty)
-    params, _, opt_state, mean = _epoch(step, params, None, opt_state, batches, None, epoch_index)
-    return params, opt_state, mean
+    start: _Good[P, Any, Opt] = _Good(params, opt_state, None)
+    end, _, mean = _epoch(step, start, start, batches, None, epoch_index)
+    return end.params, end.opt_state, mean
 
 
 def _epoch(
-    step: TrainStep[P, C],
-    params: P,
-    state: object,
-    opt_state: S,
+    step: TrainStep[P, S, C],
+    current: _Good[P, S, Opt],
+    good: _Good[P, S, Opt],
     batches: Iterable[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
     key: Key | None,
     epoch_index: int,
-) -> tuple[P, object, S, float]:
-    """`epoch` in training mode: step i gets the i-th child of `key` (when a key is given)."""
-    total, count = 0.0, 0
-    previous = (params, opt_state)
+) -> tuple[_Good[P, S, Opt], _Good[P, S, Opt], float]:
+    """(params after the epoch, the last params whose loss was finite, mean loss): step i
+    gets the i-th child of `key` (when a key is given). `good` carries over epochs.
+
+    Raises DivergenceError carrying `good` when a loss is not finite, or when the params
+    after the last step are not (their loss is not computed here)."""
+    total, count, index = 0.0, 0, -1
     for index, (xb, yb) in enumerate(batches):
         step_key = None if key is None else random.fold_in(key, index)
-        new_params, new_state, new_opt_state, value = step.advance(
-            params, state, opt_state, xb, yb, step_key
+        params, state, opt_state, value = step.advance(
+            current.params, current.state, current.opt_state, xb, yb, step_key
         )
         if not math.isfinite(value):
-            current = (params, opt_state)
-            batch = (xb, yb, state, step_key)
-            raise _diverged(step, current, previous, batch, (epoch_index, index), value)
-        previous = (params, opt_state)
-        params, state, opt_state = new_params, new_state, new_opt_state
+            path = _non_finite_path(step, current, xb, yb, step_key)
+            raise DivergenceError(good, epoch_index, index, path, value)
+        good = current
+        current = _Good(params, opt_state, state)
         total += value * len(xb)
         count += len(xb)
     if count == 0:
         raise ValueError("epoch needs at least one batch, given none")
-    return params, state, opt_state, total / count
+    broken = _first_non_finite([("params", current.params)])
+    if broken is not None:
+        raise DivergenceError(good, epoch_index, index, broken, math.nan)
+    return current, good, total / count
 
 
 @tree.pytree
@@ -316,6 +242,10 @@ class History:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def __contains__(self, name: object) -> bool:
+        """True when `name` is one of the columns."""
+        return name in self.names
+
     def append(self, row: Mapping[str, float]) -> History:
         """A new history with `row` (a value for every column) added at the end."""
         return History(self.names, (*self.rows, tuple(float(row[name]) for name in self.names)))
@@ -328,11 +258,25 @@ class EarlyStopping:
     With `restore_best`, `fit` returns the params (and optimizer state) of the best epoch.
     """
 
-    monitor: str = "val_loss"
-    patience: int = attrs.field(default=5, validator=attrs.validators.ge(1))
-    min_delta: float = attrs.field(default=0.0, validator=attrs.validators.ge(0.0))
-    mode: Literal["min", "max"] = "min"
-    restore_best: bool = True
+    monitor: str = attrs.field(
+        default="val_loss",
+        converter=_checks.canonical,
+        validator=_checks.validate(_checks.instance, str, "a column name"),
+    )
+    patience: int = attrs.field(
+        default=5, converter=_checks.canonical, validator=_checks.validate(_checks.integer, 1)
+    )
+    min_delta: float = attrs.field(
+        default=0.0, converter=_checks.canonical, validator=_checks.validate(_checks.real, 0.0)
+    )
+    mode: Literal["min", "max"] = attrs.field(
+        default="min",
+        converter=_checks.canonical,
+        validator=_checks.validate(_checks.choice, ("min", "max")),
+    )
+    restore_best: bool = attrs.field(
+        default=True, converter=_checks.canonical, validator=_checks.validate(_checks.boolean)
+    )
 
     def improved(self, value: float, best: float) -> bool:
         """True when `value` beats `best` by more than min_delta in this mode."""
@@ -373,25 +317,63 @@ def _validation(
     validation_split: float,
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], tuple[npt.NDArray[Any], npt.NDArray[Any]] | None]:
     """(x_train, y_train, validation pair or None) after checking every array is finite."""
-    if validation_data is not None and validation_split:
+    split = _checks.real("validation_split", validation_split, 0.0, 1.0, open_high=True)
+    if validation_data is not None and split:
         raise ValueError("give validation_data or validation_split, not both")
-    if validation_split:
-        if not 0.0 < validation_split < 1.0:
-            raise ValueError(f"validation_split must be in (0, 1), given {validation_split}")
-        x, x_val, y, y_val = data.train_test_split(key, x, y, validation_split)
+    if split:
+        x, x_val, y, y_val = data.train_test_split(key, x, y, split)
         return x, y, (x_val, y_val)
     if validation_data is None:
         return x, y, None
-    x_val, y_val = (np.asarray(a) for a in validation_data)
+    if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+        raise TypeError(
+            "validation_data must be a pair (x_val, y_val), given "
+            f"{type(validation_data).__name__} of length {len(validation_data)}"
+            if isinstance(validation_data, tuple | list)
+            else f"validation_data must be a pair (x_val, y_val), given {validation_data!r:.80}"
+        )
+    x_val, y_val = data.as_pair(*validation_data)
+    if x_val.shape[1:] != x.shape[1:]:
+        raise ValueError(
+            f"validation_data's x must have the training x's shape per example {x.shape[1:]}, "
+            f"given {x_val.shape[1:]} (shape {x_val.shape})"
+        )
     data.check_finite("validation x", x_val)
     data.check_finite("validation y", y_val)
     return x, y, (x_val, y_val)
 
 
+def _callbacks(callbacks: object) -> tuple[Callable[[EpochEnd[Any, Any]], None], ...]:
+    """`callbacks` as a tuple of callables; TypeError naming the first that is not."""
+    if callable(callbacks) or not isinstance(callbacks, Sequence | tuple):
+        raise TypeError(
+            f"callbacks must be a sequence of functions (wrap one in a list), given "
+            f"{type(callbacks).__name__}: {callbacks!r:.80}"
+        )
+    for i, callback in enumerate(callbacks):
+        _checks.function(f"callbacks[{i}]", callback)
+    return tuple(callbacks)
+
+
+def _metrics(metrics: object) -> dict[str, Metric]:
+    """`metrics` as a dict of names to callables; TypeError naming what is not."""
+    if metrics is None:
+        return {}
+    if not isinstance(metrics, Mapping):
+        raise TypeError(
+            f"metrics must be a mapping of names to functions such as "
+            f"{{'accuracy': nf.metrics.accuracy}}, given {type(metrics).__name__}"
+        )
+    for name, metric in metrics.items():
+        _checks.instance("a metric's name", name, str, "a str")
+        _checks.function(f"metrics[{name!r}]", metric)
+    return dict(metrics)
+
+
 def _evaluate(
-    net: Layer[P, C],
+    net: Layer[P, S, C],
     params: P,
-    state: object,
+    state: S | None,
     split: str,
     x: npt.NDArray[Any],
     y: npt.NDArray[Any],
@@ -453,9 +435,9 @@ def _columns(metrics: Mapping[str, Metric], validation: bool) -> tuple[str, ...]
 
 
 def _epoch_row(
-    net: Layer[P, C],
+    net: Layer[P, S, C],
     params: P,
-    state: object,
+    state: S | None,
     index: int,
     train_loss: float,
     train: tuple[npt.NDArray[Any], npt.NDArray[Any]],
@@ -474,18 +456,16 @@ def _epoch_row(
 
 
 @attrs.frozen
-class _Best(Generic[P]):
-    """The best epoch so far under early stopping, with its params and optimizer state."""
+class _Best(Generic[P, S]):
+    """The best epoch so far under early stopping, with its params and states."""
 
     value: float
     epoch: int
-    params: P
-    opt_state: Any
-    state: object
+    at: _Good[P, S, Any]
 
 
 def fit(
-    net: Layer[P, C],
+    net: Layer[P, S, C],
     params: P,
     x: npt.ArrayLike,
     y: npt.ArrayLike,
@@ -496,7 +476,7 @@ def fit(
     epochs: int,
     batch_size: int = 32,
     opt_state: Any = None,
-    state: object = None,
+    state: S | None = None,
     initial_epoch: int = 0,
     validation_data: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
     validation_split: float = 0.0,
@@ -525,42 +505,51 @@ def fit(
     DivergenceError when the loss stops being finite.
     """
     random.check_key(key)
-    if initial_epoch < 0 or epochs <= initial_epoch:
+    step = make_step(net, loss_fn, optimizer, penalty)
+    epochs = _checks.integer("epochs", epochs, 1)
+    initial_epoch = _checks.integer("initial_epoch", initial_epoch, 0, epochs - 1)
+    if initial_epoch > 0 and opt_state is None:
         raise ValueError(
-            f"fit needs 0 <= initial_epoch < epochs, given initial_epoch={initial_epoch}, "
-            f"epochs={epochs}"
+            f"fit resuming at initial_epoch={initial_epoch} needs the opt_state of the run it "
+            "resumes (a fresh one would restart the optimizer's moments and step count)"
         )
+    progress = _checks.boolean("progress", progress)
+    drop_last = _checks.boolean("drop_last", drop_last)
+    callbacks = _callbacks(callbacks)
     xs, ys = data.as_pair(x, y)
     data.check_finite("x", xs)
     data.check_finite("y", ys)
     k_split, k_epochs, k_steps = random.split(key, 3)
     xs, ys, validation = _validation(k_split, xs, ys, validation_data, validation_split)
     data.num_batches(len(xs), batch_size, drop_last)
-    metrics = dict(metrics or {})
+    metrics = _metrics(metrics)
     names = _columns(metrics, validation is not None)
-    history = History(names) if history is None else history
+    history = History(names) if history is None else _checks.instance("history", history, History)
     if history.names != names:
         raise ValueError(f"history columns {list(history.names)} do not match this fit's {names}")
-    if early_stopping is not None and early_stopping.monitor not in names:
-        raise ValueError(
-            f"early stopping monitors {early_stopping.monitor!r}, expected one of the "
-            f"recorded columns {list(names[1:])}"
-        )
-    training = has_training_mode(net)
-    if training and state is None:
+    if early_stopping is not None:
+        _checks.instance("early_stopping", early_stopping, EarlyStopping)
+        if early_stopping.monitor not in names:
+            raise ValueError(
+                f"early stopping monitors {early_stopping.monitor!r}, expected one of the "
+                f"recorded columns {list(names[1:])}"
+            )
+    if state is None:
         state = init_state(net, params_dtype(params) or np.float32)
+    if not tree.leaves(state):
+        state = None  # a net without state: nothing to carry
     opt_state = optimizer.init(params) if opt_state is None else opt_state
-    step = make_step(net, loss_fn, optimizer, penalty)
-    best: _Best[P] | None = None
+    random_net = net.traits.random
+    current = good = _Good(params, opt_state, state)
+    best: _Best[P, S] | None = None
     bar = _Progress(initial_epoch, epochs, progress)
     try:
         for index in range(initial_epoch, epochs):
             shuffle = random.fold_in(k_epochs, index)
             batches = data.batches(shuffle, xs, ys, batch_size, drop_last)
-            step_keys = random.fold_in(k_steps, index) if training else None
-            params, state, opt_state, train_loss = _epoch(
-                step, params, state, opt_state, batches, step_keys, index
-            )
+            step_keys = random.fold_in(k_steps, index) if random_net else None
+            current, good, train_loss = _epoch(step, current, good, batches, step_keys, index)
+            params, opt_state, state = current.params, current.opt_state, current.state
             row = _epoch_row(
                 net, params, state, index, train_loss, (xs, ys), validation, loss_fn, metrics
             )
@@ -572,13 +561,14 @@ def fit(
                 continue
             value = row[early_stopping.monitor]
             if best is None or early_stopping.improved(value, best.value):
-                best = _Best(value, index, params, opt_state, state)
+                best = _Best(value, index, current)
             elif index - best.epoch >= early_stopping.patience:
                 break
     finally:
         bar.close()
     stopped_early = best is not None and history.rows[-1][0] < epochs - 1
     if best is not None and early_stopping is not None and early_stopping.restore_best:
-        params, opt_state, state = best.params, best.opt_state, best.state
+        current = best.at
+    params, opt_state, state = current.params, current.opt_state, current.state
     best_epoch = None if best is None else best.epoch
     return FitResult(params, opt_state, history, best_epoch, stopped_early, state)

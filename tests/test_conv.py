@@ -15,11 +15,14 @@ import pytest
 
 import nnfunc as nf
 from nnfunc import optim
-from nnfunc.layers.conv import Conv2D, Conv2DParams, geometry
+from nnfunc.layers.conv import Conv2D
+from nnfunc.layers.dense import Conv2DParams
 from nnfunc.layers.pooling import AvgPool2D, MaxPool2D
 from nnfunc.layers.reshape import Flatten, Reshape
+from nnfunc.layers.windows import geometry
 
 F64 = npt.NDArray[Any]
+NO_INPUT_GRAD = nf.layers.INFERENCE.with_flags(False, False)
 
 # A 3x3 image with one channel: the pixels 1 to 9 row by row.
 NINE = np.arange(1.0, 10.0).reshape(1, 3, 3, 1)
@@ -58,16 +61,16 @@ def _naive(
 
 def test_conv2d_matches_hand_computed_values_valid_and_same() -> None:
     ones = Conv2DParams(np.ones((2, 2, 1, 1)), np.array([0.5]))
-    y, _ = Conv2D(1, 1, 2).apply(ones, NINE)
+    y, _, _ = Conv2D(1, 1, 2).apply(ones, None, NINE)
     np.testing.assert_array_equal(y[0, :, :, 0], [[12.5, 16.5], [24.5, 28.5]])
     # 'same' pads one row and one column of zeros after (bottom, right), none before.
-    y, _ = Conv2D(1, 1, 2, padding="same").apply(ones, NINE)
+    y, _, _ = Conv2D(1, 1, 2, padding="same").apply(ones, None, NINE)
     np.testing.assert_array_equal(
         y[0, :, :, 0], [[12.5, 16.5, 9.5], [24.5, 28.5, 15.5], [15.5, 17.5, 9.5]]
     )
     # Cross-correlation, not convolution: the kernel is not flipped.
     corner = Conv2DParams(np.array([1.0, 0, 0, 0]).reshape(2, 2, 1, 1), np.zeros(1))
-    y, _ = Conv2D(1, 1, 2, stride=2, padding="same").apply(corner, NINE)
+    y, _, _ = Conv2D(1, 1, 2, stride=2, padding="same").apply(corner, None, NINE)
     np.testing.assert_array_equal(y[0, :, :, 0], [[1.0, 3.0], [7.0, 9.0]])
 
 
@@ -75,7 +78,7 @@ def test_conv2d_mixes_channels_like_a_dense_layer_per_pixel() -> None:
     w = np.array([[1.0, 2.0, 0.0], [-1.0, 0.5, 3.0]])  # 2 channels in, 3 out
     b = np.array([0.0, 1.0, -1.0])
     x = _normal(0, (2, 3, 4, 2))
-    y, _ = Conv2D(2, 3, 1).apply(Conv2DParams(w.reshape(1, 1, 2, 3), b), x)
+    y, _, _ = Conv2D(2, 3, 1).apply(Conv2DParams(w.reshape(1, 1, 2, 3), b), None, x)
     np.testing.assert_allclose(y, x @ w + b, rtol=1e-14)
 
 
@@ -107,7 +110,7 @@ def test_conv2d_matches_a_naive_loop(padding: str, stride: Any, kernel: Any) -> 
     params = nf.init(layer, nf.random.key(1), np.float64)
     params = Conv2DParams(params.w, _normal(2, (4,)))
     x = _normal(3, (2, 7, 6, 3))
-    y, _ = layer.apply(params, x)
+    y, _, _ = layer.apply(params, None, x)
     w = params.w.reshape(-1, 4)
 
     def dot(patch: F64) -> F64:
@@ -128,8 +131,8 @@ def test_conv2d_matches_a_naive_loop(padding: str, stride: Any, kernel: Any) -> 
 def test_pools_match_a_naive_loop(padding: str, pool: Any, stride: Any) -> None:
     x = _normal(4, (2, 7, 6, 3))
     max_pool = MaxPool2D(pool, stride, padding)
-    y_max, _ = max_pool.apply(None, x)
-    y_avg, _ = AvgPool2D(pool, stride, padding).apply(None, x)
+    y_max, _, _ = max_pool.apply(None, None, x)
+    y_avg, _, _ = AvgPool2D(pool, stride, padding).apply(None, None, x)
     geo = max_pool.pool_size, max_pool.stride, padding
     # Padding (NaN) takes no part in either pool: TensorFlow's rule.
     ref_max = _naive(x, *geo, lambda p: np.nanmax(p, axis=(0, 1)))
@@ -139,55 +142,57 @@ def test_pools_match_a_naive_loop(padding: str, pool: Any, stride: Any) -> None:
 
 
 def test_pools_match_hand_computed_values_and_leave_padding_out() -> None:
-    y, _ = MaxPool2D(2).apply(None, NINE)
+    y, _, _ = MaxPool2D(2).apply(None, None, NINE)
     assert y.tolist() == [[[[5.0]]]]
-    y, _ = MaxPool2D(2, padding="same").apply(None, NINE)
+    y, _, _ = MaxPool2D(2, padding="same").apply(None, None, NINE)
     np.testing.assert_array_equal(y[0, :, :, 0], [[5.0, 6.0], [8.0, 9.0]])
-    y, _ = AvgPool2D(2, stride=1).apply(None, NINE)
+    y, _, _ = AvgPool2D(2, stride=1).apply(None, None, NINE)
     np.testing.assert_array_equal(y[0, :, :, 0], [[3.0, 4.0], [6.0, 7.0]])
-    y, _ = AvgPool2D(2, padding="same").apply(None, NINE)  # divides by 4, 2, 2 and 1 pixels
+    y, _, _ = AvgPool2D(2, padding="same").apply(
+        None, None, NINE
+    )  # divides by 4, 2, 2 and 1 pixels
     np.testing.assert_array_equal(y[0, :, :, 0], [[3.0, 4.5], [7.5, 9.0]])
-    y, _ = MaxPool2D(2, padding="same").apply(None, -NINE)  # -inf padding, not 0
+    y, _, _ = MaxPool2D(2, padding="same").apply(None, None, -NINE)  # -inf padding, not 0
     np.testing.assert_array_equal(y[0, :, :, 0], [[-1.0, -3.0], [-7.0, -9.0]])
 
 
 def test_max_pool_routes_the_gradient_to_the_first_maximum() -> None:
     x = np.array([[2.0, 2.0, 1.0, 7.0], [2.0, 0.0, 7.0, 7.0]]).reshape(1, 2, 4, 1)
     layer = MaxPool2D(2)
-    y, cache = layer.apply(None, x)
+    y, cache, _ = layer.apply(None, None, x)
     assert y[0, :, :, 0].tolist() == [[2.0, 7.0]]
-    _, dx = layer.backward(None, cache, np.array([10.0, 20.0]).reshape(1, 1, 2, 1), True)
+    _, dx = layer.backward(None, cache, np.array([10.0, 20.0]).reshape(1, 1, 2, 1))
     assert dx is not None
     assert dx[0, :, :, 0].tolist() == [[10.0, 0.0, 0.0, 20.0], [0.0, 0.0, 0.0, 0.0]]
 
 
 def test_overlapping_windows_add_their_gradients() -> None:
     layer = AvgPool2D(2, stride=1)
-    _, cache = layer.apply(None, NINE)
-    _, dx = layer.backward(None, cache, np.full((1, 2, 2, 1), 4.0), True)
+    _, cache, _ = layer.apply(None, None, NINE)
+    _, dx = layer.backward(None, cache, np.full((1, 2, 2, 1), 4.0))
     assert dx is not None
     assert dx[0, :, :, 0].tolist() == [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
 
 
 def test_flatten_and_reshape_keep_row_major_order() -> None:
     x = np.arange(24.0).reshape(2, 2, 2, 3)
-    y, cache = Flatten().apply(None, x)
+    y, cache, _ = Flatten().apply(None, None, x)
     np.testing.assert_array_equal(y, np.arange(24.0).reshape(2, 12))
-    _, dx = Flatten().backward(None, cache, y * 2, True)
+    _, dx = Flatten().backward(None, cache, y * 2)
     np.testing.assert_array_equal(dx, x * 2)
-    y, cache = Reshape((3, -1)).apply(None, x)
+    y, cache, _ = Reshape((3, -1)).apply(None, None, x)
     assert y.shape == (2, 3, 4)
     assert y[1, 2].tolist() == [20.0, 21.0, 22.0, 23.0]
-    assert Reshape((3, 4)).apply(None, x)[0].shape == (2, 3, 4)
-    assert Reshape(12).apply(None, x)[0].shape == (2, 12)
+    assert Reshape((3, 4)).apply(None, None, x)[0].shape == (2, 3, 4)
+    assert Reshape(12).apply(None, None, x)[0].shape == (2, 12)
     assert Reshape((2, 2, 3)) == Reshape([2, 2, 3])
 
 
 @pytest.mark.parametrize("layer", [Conv2D(2, 2, 3, padding="same"), MaxPool2D(2), Flatten()])
 def test_backward_without_input_grad_returns_none(layer: Any) -> None:
     params = layer.init_params(nf.random.key(0), np.dtype(np.float64))
-    y, cache = layer.apply(params, _normal(5, (2, 4, 4, 2)))
-    grads, dx = layer.backward(params, cache, np.ones_like(y), False)
+    y, cache, _ = layer.apply(params, None, _normal(5, (2, 4, 4, 2)))
+    grads, dx = layer.backward(params, cache, np.ones_like(y), NO_INPUT_GRAD)
     assert dx is None
     assert nf.tree.structure(grads) == nf.tree.structure(params)
 
@@ -270,7 +275,7 @@ def test_bad_inputs_are_refused_with_expected_and_given(
 ) -> None:
     params = layer.init_params(nf.random.key(0), np.dtype(np.float64))
     with pytest.raises(nf.InputError, match=match):
-        layer.apply(params, np.zeros(shape))
+        layer.apply(params, None, np.zeros(shape))
 
 
 def test_errors_inside_a_net_name_the_layer() -> None:
@@ -287,15 +292,17 @@ def test_bad_conv_params_are_refused_with_their_path() -> None:
     good = nf.init(layer, nf.random.key(0))
     x = np.zeros((1, 4, 4, 2), np.float32)
     with pytest.raises(nf.ParamsError, match=r"params\.w: .* expects shape \(3, 3, 2, 3\), given"):
-        layer.apply(Conv2DParams(np.zeros((3, 3, 3, 2), np.float32), good.b), x)
+        layer.apply(Conv2DParams(np.zeros((3, 3, 3, 2), np.float32), good.b), None, x)
     with pytest.raises(nf.ParamsError, match=r"params\.b: .* expects shape \(3,\), given \(2,\)"):
-        layer.apply(Conv2DParams(good.w, np.zeros(2, np.float32)), x)
-    with pytest.raises(nf.ParamsError, match="needs Conv2DParams"):
-        layer.apply(nf.DenseParams(good.w, good.b), x)  # type: ignore[arg-type]
-    with pytest.raises(nf.ParamsError, match="input float64"):
-        layer.apply(good, x.astype(np.float64))
+        layer.apply(Conv2DParams(good.w, np.zeros(2, np.float32)), None, x)
+    with pytest.raises(
+        nf.ParamsError, match=r"params\.w: .* expects shape \(3, 3, 2, 3\), given \(2, 3\)"
+    ):
+        layer.apply(nf.DenseParams(good.w[0, 0], good.b), None, x)
+    with pytest.raises(nf.ParamsError, match=r"params\.w: .*expects dtype float64, the input's"):
+        layer.apply(good, None, x.astype(np.float64))
     with pytest.raises(nf.ParamsError, match="has no params"):
-        MaxPool2D(2).apply(good, x)  # type: ignore[arg-type]
+        MaxPool2D(2).apply(good, None, x)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

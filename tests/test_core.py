@@ -194,12 +194,17 @@ def test_forward_of_a_three_layer_sigmoid_net_from_given_weights() -> None:
     np.testing.assert_allclose(nf.forward(net, params, x), expected, rtol=1e-14)
 
 
+INFER = nf.layers.INFERENCE
+
+
 class _CountingDense(nf.Dense):
     calls: list[int] = []  # noqa: RUF012 - test instrumentation, shared on purpose
 
-    def apply(self, params: nf.DenseParams, x: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def apply(
+        self, params: nf.DenseParams, state: None, x: FloatArray, ctx: nf.layers.Context = INFER
+    ) -> tuple[FloatArray, FloatArray, None]:
         _CountingDense.calls.append(1)
-        return super().apply(params, x)
+        return super().apply(params, state, x, ctx)
 
 
 def test_value_and_grads_runs_the_forward_pass_once() -> None:
@@ -218,7 +223,7 @@ class ScaleParams:
 
 
 @nf.pytree
-class Scale:
+class Scale(nf.layers.Stateless):
     """A user-defined layer: y = x * s. Written only against the layer protocol."""
 
     features: int = nf.static_field()
@@ -226,13 +231,16 @@ class Scale:
     def init_params(self, key: nf.Key, dtype: FloatDType) -> ScaleParams:
         return ScaleParams(nf.random.uniform(key, self.features, 0.5, 1.5, dtype))
 
-    def apply(self, params: ScaleParams, x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        return x * params.s, x
+    def apply(
+        self, params: ScaleParams, state: None, x: FloatArray, ctx: nf.layers.Context
+    ) -> tuple[FloatArray, FloatArray, None]:
+        return x * params.s, x, None
 
     def backward(
-        self, params: ScaleParams, cache: FloatArray, dy: FloatArray, input_grad: bool
+        self, params: ScaleParams, cache: FloatArray, dy: FloatArray, ctx: nf.layers.Context
     ) -> tuple[ScaleParams, FloatArray | None]:
-        return ScaleParams((dy * cache).sum(axis=0)), (dy * params.s) if input_grad else None
+        input_grad = (dy * params.s) if ctx.input_grad else None
+        return ScaleParams((dy * cache).sum(axis=0)), input_grad
 
 
 def test_a_user_layer_keeps_its_params_type_through_grads_and_sgd_step() -> None:
@@ -355,7 +363,7 @@ PARAMS = nf.init(NET, nf.random.key(0))
         (
             lambda: nf.sgd_step(PARAMS, PARAMS, float("nan")),
             ValueError,
-            "learning_rate must be finite",
+            "learning_rate must be a finite number",
         ),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -82,21 +83,16 @@ def test_float32_in_float32_out_and_inputs_untouched(name: str) -> None:
     assert value == pytest.approx(EXPECTED[name], rel=1e-5)
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", CASES)
-def test_scaled_gradient_is_the_gradient_times_the_scale_in_one_multiply(
-    name: str, dtype: Any
-) -> None:
+def test_built_in_gradients_are_new_arrays_that_the_backward_pass_may_overwrite(name: str) -> None:
     loss_fn, pred, target = CASES[name]
-    z = np.array(pred, dtype)
-    value, grad = loss_fn.value_and_grad(z, target)
-    same_value, same_grad = loss_fn.value_and_scaled_grad(z, target, 1.0)
-    assert same_value == value
-    assert same_grad.tobytes() == grad.tobytes()
-    scaled_value, scaled = loss_fn.value_and_scaled_grad(z, target, 0.37)
-    assert scaled_value == value and scaled.dtype == dtype
-    eps = np.finfo(dtype).eps
-    np.testing.assert_allclose(scaled, 0.37 * grad.astype(np.float64), rtol=4 * eps, atol=0)
+    z, t = np.array(pred, np.float64), np.asarray(target)
+    assert isinstance(loss_fn, nf.losses.LossBase)
+    _, first = loss_fn.value_and_grad(z, t)
+    _, second = loss_fn.value_and_grad(z, t)
+    assert first.base is None and first.flags.writeable
+    assert not np.shares_memory(first, second) and not np.shares_memory(first, z)
+    np.testing.assert_array_equal(first, second)
 
 
 def test_fused_sigmoid_bce_equals_sigmoid_then_bce() -> None:
@@ -105,12 +101,14 @@ def test_fused_sigmoid_bce_equals_sigmoid_then_bce() -> None:
     fused_net = nf.Sequential(nf.Identity())
     unfused_net = nf.Sequential(nf.Sigmoid())
     fused = nf.backprop(
-        fused_net, NO_PARAMS, z, t, nf.losses.sigmoid_binary_cross_entropy, None, True
+        fused_net, NO_PARAMS, z, t, nf.losses.sigmoid_binary_cross_entropy, input_grad=True
     )
-    unfused = nf.backprop(unfused_net, NO_PARAMS, z, t, nf.losses.binary_cross_entropy, None, True)
-    assert fused[0] == pytest.approx(unfused[0], rel=1e-9)
-    assert fused[2] is not None and unfused[2] is not None
-    np.testing.assert_allclose(fused[2], unfused[2], rtol=1e-7)
+    unfused = nf.backprop(
+        unfused_net, NO_PARAMS, z, t, nf.losses.binary_cross_entropy, input_grad=True
+    )
+    assert fused.loss == pytest.approx(unfused.loss, rel=1e-9)
+    assert fused.input_grad is not None and unfused.input_grad is not None
+    np.testing.assert_allclose(fused.input_grad, unfused.input_grad, rtol=1e-7)
 
 
 def test_fused_softmax_ce_equals_softmax_then_log_loss() -> None:
@@ -186,6 +184,15 @@ def test_logit_losses_are_stable_for_logits_of_plus_minus_1000(dtype: Any) -> No
             r"\(2, 3\)",
         ),
         (nf.losses.softmax_cross_entropy, np.zeros(3), [0, 1, 2], ValueError, r"shape \(n, k\)"),
+        *(
+            (nf.losses.softmax_cross_entropy, np.zeros((2, 3)), rows, ValueError, match)
+            for rows, match in [
+                ([[1.0, 0.0, 0.0], [-0.5, 1.0, 0.5]], "smallest entry -0.5"),
+                ([[1.0, 0.0, 0.0], [1.0, 1.0, 0.0]], "row 1 summing to 2.0"),
+                ([[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]], "row 0 summing to 0.0"),
+                ([[np.nan, 0.0, 1.0], [0.0, 1.0, 0.0]], "rows of probabilities"),
+            ]
+        ),
     ],
 )
 def test_bad_targets_are_refused_with_a_clear_message(
@@ -310,16 +317,33 @@ def test_a_user_loss_plugs_into_grads_fit_and_check_grads() -> None:
     assert result.history["train_loss"][-1] < 0.5 * result.history["train_loss"][0]
 
 
-def test_scaled_value_and_grad_multiplies_a_users_gradient_apart_and_says_what_is_fresh() -> None:
-    pred, target = np.array([[0.5, -1.0]]), np.array([[1.0, 1.0]])
-    own = Huber(0.5)
-    value, grad = own.value_and_grad(pred, target)
-    same_value, same, fresh = nf.losses.scaled_value_and_grad(own, pred, target, 1.0)
-    assert (same_value, fresh) == (value, False)
-    np.testing.assert_array_equal(same, grad)
-    _, doubled, fresh = nf.losses.scaled_value_and_grad(own, pred, target, 2.0)
-    assert fresh
-    np.testing.assert_array_equal(doubled, 2.0 * grad)
-    _, built_in, fresh = nf.losses.scaled_value_and_grad(nf.losses.mse, pred, target, 3.0)
-    assert fresh
-    np.testing.assert_allclose(built_in, 3.0 * nf.losses.mse.value_and_grad(pred, target)[1])
+class KeepsItsGradient:
+    """A user's loss (mse) that keeps the gradient array it returns, as a cache would."""
+
+    def __init__(self) -> None:
+        self.kept: list[npt.NDArray[Any]] = []
+
+    def __call__(self, pred: npt.NDArray[Any], target: npt.ArrayLike) -> float:
+        return self.value_and_grad(pred, target)[0]
+
+    def value_and_grad(
+        self, pred: npt.NDArray[Any], target: npt.ArrayLike
+    ) -> tuple[float, npt.NDArray[Any]]:
+        value, grad = nf.losses.mse.value_and_grad(pred, target)
+        self.kept.append(grad)
+        return value, grad
+
+
+def test_the_backward_pass_never_writes_into_a_users_loss_gradient() -> None:
+    net = nf.Sequential(nf.Dense(3, 2), nf.Tanh())  # Tanh's gradient could go in place
+    params = nf.init(net, nf.random.key(0), np.float64)
+    x = nf.random.normal(nf.random.key(1), (4, 3), np.float64)
+    y = nf.random.normal(nf.random.key(2), (4, 2), np.float64)
+    own = KeepsItsGradient()
+    grads = nf.grads(net, params, x, y, own)
+    kept = own.kept[0].copy()
+    assert nf.tree.equal(grads, nf.grads(net, params, x, y, nf.losses.mse))
+    np.testing.assert_array_equal(own.kept[0], kept)
+    np.testing.assert_array_equal(
+        kept, nf.losses.mse.value_and_grad(nf.forward(net, params, x), y)[1]
+    )

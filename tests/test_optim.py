@@ -359,7 +359,10 @@ class _Doubling(optim.Constant):
 
 def test_a_constant_gives_its_value_and_a_subclass_of_it_is_called() -> None:
     grads = {"g": np.array([1.0])}
-    for schedule, rates in [(optim.constant(0.25), [0.25] * 3), (_Doubling(0.25), [0.25, 0.5, 1.0])]:
+    for schedule, rates in [
+        (optim.constant(0.25), [0.25] * 3),
+        (_Doubling(0.25), [0.25, 0.5, 1.0]),
+    ]:
         opt = optim.scale_by_learning_rate(schedule)
         state = opt.init(grads)
         seen = []

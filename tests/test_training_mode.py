@@ -64,12 +64,13 @@ def test_batchnorm_normalizes_with_batch_statistics_and_updates_running_ones() -
     params = nf.NormParams(np.array([2.0, 1.0]), np.array([0.5, -1.0]))
     state = layer.init_state(np.dtype(np.float64))
     x = np.array([[1.0, 10.0], [3.0, 20.0], [5.0, 60.0]])
-    y, _, new_state = layer.apply_train(params, state, x, None)
+    y, _, new_state = layer.apply(params, state, x, nf.layers.TRAINING)
     mean, var = x.mean(axis=0), x.var(axis=0)
     np.testing.assert_allclose(y, (x - mean) / np.sqrt(var + 1e-5) * [2.0, 1.0] + [0.5, -1.0])
     np.testing.assert_allclose(new_state.mean, 0.9 * 0.0 + 0.1 * mean)
     np.testing.assert_allclose(new_state.var, 0.9 * 1.0 + 0.1 * x.var(axis=0, ddof=1))
-    inferred = layer.apply_infer(params, new_state, x)
+    inferred, _, same_state = layer.apply(params, new_state, x)
+    assert same_state is new_state
     expected = (x - new_state.mean) / np.sqrt(new_state.var + 1e-5) * [2.0, 1.0] + [0.5, -1.0]
     np.testing.assert_allclose(inferred, expected)
     assert not new_state.mean.flags.writeable
@@ -78,17 +79,21 @@ def test_batchnorm_normalizes_with_batch_statistics_and_updates_running_ones() -
 def test_layernorm_normalizes_each_example() -> None:
     x = np.array([[1.0, 2.0, 3.0, 6.0], [-1.0, 0.0, 0.0, 1.0]])
     params = nf.NormParams(np.ones(4), np.zeros(4))
-    y, _ = nf.LayerNorm(4).apply(params, x)
+    y, _, _ = nf.LayerNorm(4).apply(params, None, x)
     np.testing.assert_allclose(y.mean(axis=1), [0.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(y.var(axis=1), x.var(axis=1) / (x.var(axis=1) + 1e-5))
+
+
+def _training(seed: int) -> nf.layers.Context:
+    return nf.layers.Context(training=True, key=nf.random.key(seed))
 
 
 def test_dropout_masks_come_from_the_key_and_inference_is_the_identity() -> None:
     layer = nf.Dropout(0.3)
     x = np.ones((200, 50))
-    y1, _, _ = layer.apply_train(None, None, x, nf.random.key(0))
-    y2, _, _ = layer.apply_train(None, None, x, nf.random.key(0))
-    y3, _, _ = layer.apply_train(None, None, x, nf.random.key(1))
+    y1, _, _ = layer.apply(None, None, x, _training(0))
+    y2, _, _ = layer.apply(None, None, x, _training(0))
+    y3, _, _ = layer.apply(None, None, x, _training(1))
     np.testing.assert_array_equal(y1, y2)
     assert not np.array_equal(y1, y3)
     assert set(np.unique(y1).tolist()) == {0.0, 1.0 / 0.7}
@@ -117,7 +122,7 @@ def test_a_stateless_net_trains_the_same_in_training_mode() -> None:
                 nf.init(TRAINING_NETS["batchnorm"], nf.random.key(0)),
                 np.ones((4, 3)),
             ),
-            r"layer \[1\]: BatchNorm.* needs its running statistics: infer with nf.forward",
+            r"state\[1\]: BatchNorm.* needs a BatchNormState, given NoneType: make it with",
         ),
         (
             lambda: nf.train_value_and_grads(
@@ -131,16 +136,19 @@ def test_a_stateless_net_trains_the_same_in_training_mode() -> None:
             r"layer \[2\]: Dropout.* needs a key",
         ),
         (
-            lambda: nf.BatchNorm(3).apply_train(
+            lambda: nf.BatchNorm(3).apply(
                 nf.BatchNorm(3).init_params(nf.random.key(0), np.dtype(np.float64)),
                 nf.BatchNorm(3).init_state(np.dtype(np.float64)),
                 np.ones((1, 3)),
-                None,
+                nf.layers.TRAINING,
             ),
             r"more than one value per feature .* given a batch of shape \(1, 3\)",
         ),
-        (lambda: nf.Dropout(1.0), r"rate must be in \[0, 1\), given 1.0"),
-        (lambda: nf.Dropout(-0.1), r"rate must be in \[0, 1\), given -0.1"),
+        (lambda: nf.Dropout(1.0), r"Dropout.rate must be a finite number >= 0 and < 1, given 1.0"),
+        (
+            lambda: nf.Dropout(-0.1),
+            r"Dropout.rate must be a finite number >= 0 and < 1, given -0.1",
+        ),
         (
             lambda: nf.forward(
                 TRAINING_NETS["batchnorm"],

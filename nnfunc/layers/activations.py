@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 import numpy as np
 
+from nnfunc import _checks
 from nnfunc._arrays import FloatArray, FloatDType
-from nnfunc.layers.base import expect_no_params
+from nnfunc.layers.base import INFERENCE, Context, Stateless, Traits, expect_no_params
 from nnfunc.random import Key
 
 
@@ -36,12 +39,16 @@ def softmax(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
 
 
 @attrs.frozen
-class Activation:
-    """Shared plumbing: no params, and `forward`/`gradient` supplied by each subclass.
+class Activation(Stateless):
+    """Base of elementwise and row-wise activations: no params, no state; each subclass
+    supplies `forward` and `gradient`, and gets in-place computation on scratch arrays.
 
-    Both take an `out`: None for a fresh result, or an array of the result's shape the
-    caller owns (x for forward, dy for gradient), computed in place, bit for bit the same.
+    Both take an `out`: None for a fresh result, or an array of the result's shape that
+    the walk alone holds (x for forward, dy for gradient), computed in place, bit for bit
+    the same. The output is kept as the cache, so it is not handed on as scratch.
     """
+
+    traits: ClassVar[Traits] = Traits(output="kept", input_grad="new")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -50,16 +57,23 @@ class Activation:
         """None: an activation has no params."""
         return None
 
-    def apply(self, params: None, x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """(f(x), what `gradient` needs): any shape in, the same shape out."""
+    def apply(
+        self, params: None, state: None, x: FloatArray, ctx: Context = INFERENCE
+    ) -> tuple[FloatArray, FloatArray, None]:
+        """(f(x), what `gradient` needs, None): any shape in, the same shape out; in place
+        in x when `ctx.overwrite`."""
         expect_no_params(self, params)
-        return self.forward(x, None)
+        y, cache = self.forward(x, x if ctx.overwrite else None)
+        return y, cache, None
 
     def backward(
-        self, params: None, cache: FloatArray, dy: FloatArray, input_grad: bool
+        self, params: None, cache: FloatArray, dy: FloatArray, ctx: Context = INFERENCE
     ) -> tuple[None, FloatArray | None]:
-        """(None, dy times the local derivative), or (None, None) without input_grad."""
-        return None, (self.gradient(cache, dy, None) if input_grad else None)
+        """(None, dy times the local derivative), or (None, None) without `ctx.input_grad`;
+        in place in dy when `ctx.overwrite`."""
+        if not ctx.input_grad:
+            return None, None
+        return None, self.gradient(cache, dy, dy if ctx.overwrite else None)
 
     def forward(self, x: FloatArray, out: FloatArray | None) -> tuple[FloatArray, FloatArray]:
         """(f(x), cache for `gradient`), the first into `out` when given."""
@@ -120,16 +134,15 @@ class ReLU(Activation):
         return np.multiply(dy, cache > 0, out=out)
 
 
-def _alpha(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"LeakyReLU alpha must be in [0, 1), given {value!r}")
-
-
 @attrs.frozen
 class LeakyReLU(Activation):
     """y = x where x > 0, else alpha * x, which is max(x, alpha x); dy/dx = 1 or alpha."""
 
-    alpha: float = attrs.field(default=0.01, validator=_alpha)
+    alpha: float = attrs.field(
+        default=0.01,
+        converter=_checks.canonical,
+        validator=_checks.validate(_checks.real, 0.0, 1.0, open_high=True),
+    )
 
     def __repr__(self) -> str:
         return f"LeakyReLU(alpha={self.alpha})"
@@ -168,10 +181,13 @@ class Softmax(Activation):
 
 @attrs.frozen(repr=False)
 class Identity(Activation):
-    """y = x; the linear output of a net that returns logits or regression values."""
+    """y = x; the linear output of a net that returns logits or regression values. Its
+    output and input gradient are its input arrays themselves, never copies."""
+
+    traits: ClassVar[Traits] = Traits(output="view", input_grad="view")
 
     def forward(self, x: FloatArray, out: FloatArray | None) -> tuple[FloatArray, FloatArray]:
-        """(x, x): nothing to compute, so never a copy."""
+        """(x, x): nothing to compute, so never a copy (the cache is not used)."""
         return x, x
 
     def gradient(self, cache: FloatArray, dy: FloatArray, out: FloatArray | None) -> FloatArray:

@@ -1,43 +1,127 @@
-"""The layer protocol and the errors a layer raises when its params or input do not fit.
+"""The layer protocol, one for inference and training, and the errors a layer raises.
 
-A layer spec is a frozen, hashable value with three functions side by side:
-`init_params` makes its params from a key, `apply` runs it and returns what its backward
-needs, and `backward` turns the gradient of its output into the gradients of its
-params and of its input. A new layer is one class with these three functions.
+A layer spec is a frozen, hashable value with four functions side by side:
+
+- `init_params(key, dtype) -> params` and `init_state(dtype) -> state` (None for a
+  layer without state, such as every layer but BatchNorm);
+- `apply(params, state, x, ctx) -> (y, cache, new state)`: the forward pass, in
+  training or inference as `ctx.training` says, with `ctx.key` for its randomness;
+- `backward(params, cache, dy, ctx) -> (param grads, dx or None)`: the gradients from
+  dy, the gradient of the loss w.r.t. y; dx only when `ctx.input_grad`.
+
+and a `traits` value saying what the walk may do with the arrays it hands over (below).
+`Sequential` composes layers with one loop each way; a new layer is one class with
+these functions and its gradient check. `Stateless` is the base of layers without
+state: it supplies `init_state` and conservative `traits`.
+
+Scratch arrays. `ctx.overwrite` tells a layer that the walk alone holds x (in `apply`)
+or dy (in `backward`), so the layer may compute its result in place there. The walk
+knows this from the `traits` of the layer before: `Traits.output` is "new" when `apply`
+returns an array it has just made and does not keep (Dense), "view" when it returns x
+itself or a view of x and keeps neither (Flatten), "kept" otherwise (an activation
+keeps its output for its gradient); `Traits.input_grad` says the same of `backward`'s
+dx ("view" meaning dy or a view of it).
 """
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
+import attrs
 import numpy as np
 
 from nnfunc._arrays import FloatArray, FloatDType
 from nnfunc.random import Key
 
 P = TypeVar("P")
+S = TypeVar("S")
 C = TypeVar("C")
 
+Kind = Literal["new", "view", "kept"]
+"""Who may hold an array a layer returns: see the module docstring."""
 
-class Layer(Protocol[P, C]):
-    """A layer spec with params of type P whose forward pass keeps a cache of type C."""
+
+@attrs.frozen
+class Traits:
+    """What a layer declares about the arrays it returns and the randomness it needs."""
+
+    output: Kind = "kept"
+    input_grad: Kind = "kept"
+    random: bool = False
+    """True when the training pass draws from `ctx.key` (Dropout)."""
+
+
+@attrs.frozen
+class Context:
+    """How a pass runs: training or inference, the key of a layer's randomness, whether
+    the layer may overwrite its input array (x or dy), whether backward makes dx."""
+
+    training: bool = False
+    key: Key | None = None
+    overwrite: bool = False
+    input_grad: bool = True
+
+    def with_flags(self, overwrite: bool, input_grad: bool = True) -> Context:
+        """This context with other scratch flags (shared instances: no allocation)."""
+        if self.key is None:
+            return _CONTEXTS[self.training, overwrite, input_grad]
+        return Context(self.training, self.key, overwrite, input_grad)
+
+
+_CONTEXTS = {
+    (training, overwrite, input_grad): Context(training, None, overwrite, input_grad)
+    for training in (False, True)
+    for overwrite in (False, True)
+    for input_grad in (False, True)
+}
+
+INFERENCE = _CONTEXTS[False, False, True]
+"""Inference, nothing overwritten, the input gradient made: the default of direct calls."""
+
+TRAINING = _CONTEXTS[True, False, True]
+"""Training without a key, nothing overwritten, the input gradient made."""
+
+
+class Layer(Protocol[P, S, C]):
+    """A layer spec with params P and state S whose forward pass keeps a cache C."""
+
+    @property
+    def traits(self) -> Traits:
+        """What the walk may do with the arrays this layer returns."""
+        ...
 
     def init_params(self, key: Key, dtype: FloatDType) -> P:
         """Fresh params drawn from `key`, with read-only arrays of `dtype`."""
         ...
 
-    def apply(self, params: P, x: FloatArray) -> tuple[FloatArray, C]:
-        """(output, cache): x of shape (batch, in) in the params' dtype, output (batch, out)."""
+    def init_state(self, dtype: FloatDType) -> S:
+        """The state before the first training step (None for a layer without state)."""
+        ...
+
+    def apply(self, params: P, state: S, x: FloatArray, ctx: Context) -> tuple[FloatArray, C, S]:
+        """(output, cache for backward, new state): x (batch, ...) in the params' dtype."""
         ...
 
     def backward(
-        self, params: P, cache: C, dy: FloatArray, input_grad: bool
+        self, params: P, cache: C, dy: FloatArray, ctx: Context
     ) -> tuple[P, FloatArray | None]:
-        """(param grads, input grad) from dy, the loss gradient w.r.t. the output.
-
-        The input grad is None when `input_grad` is False (the first layer needs none).
-        """
+        """(param grads, input grad), the input grad None unless `ctx.input_grad`."""
         ...
+
+
+AnyLayer = Layer[Any, Any, Any]
+"""A layer of any params, state and cache: what a container holds."""
+
+
+@attrs.frozen
+class Stateless:
+    """Base of layers without state: `init_state` gives None and `apply` keeps it None."""
+
+    traits: ClassVar[Traits] = Traits()
+
+    def init_state(self, dtype: FloatDType) -> None:
+        """None: no state."""
+        return None
 
 
 class LocatedError(ValueError):
@@ -54,10 +138,17 @@ class LocatedError(ValueError):
 
 
 class ParamsError(LocatedError):
-    """Params that do not fit the net; `path` locates them under the net's params."""
+    """Params (or state) that do not fit the net; `path` locates them under the net's."""
 
     def __str__(self) -> str:
         return f"params{self.path}: {self.detail}"
+
+
+class StateError(LocatedError):
+    """A state that does not fit the net; `path` locates it under the net's state."""
+
+    def __str__(self) -> str:
+        return f"state{self.path}: {self.detail}"
 
 
 class InputError(LocatedError):
@@ -76,69 +167,35 @@ def expect_no_params(layer: object, params: object) -> None:
         )
 
 
-def expect_dtype(layer: object, params_dtype: np.dtype[np.generic], x: FloatArray) -> None:
-    """Raise InputError if the input's dtype is not the layer's params dtype."""
-    if x.dtype != params_dtype:
-        raise InputError(
-            "",
-            f"{layer!r} has params of dtype {params_dtype} but receives input of {x.dtype}; "
-            "keep one dtype through the net",
-        )
+def expect_arrays(
+    layer: object,
+    owner: object,
+    error: type[LocatedError],
+    fields: tuple[tuple[str, tuple[int, ...]], ...],
+    dtype: np.dtype[Any],
+) -> None:
+    """Raise `error` unless each named field of `owner` is an array of its shape and `dtype`
+    (the input's): params and state are checked alike, named by their path."""
+    for name, shape in fields:
+        array = getattr(owner, name)
+        if not isinstance(array, np.ndarray):
+            raise error(f".{name}", f"{layer!r} expects an array, given {type(array).__name__}")
+        if array.shape != shape:
+            raise error(f".{name}", f"{layer!r} expects shape {shape}, given {array.shape}")
+        if array.dtype != dtype:
+            raise error(
+                f".{name}",
+                f"{layer!r} expects dtype {dtype}, the input's (one float dtype through the "
+                f"net), given {array.dtype}",
+            )
 
 
-# Training mode. A layer may also have any of these optional methods:
-#   init_state(dtype) -> state            values it keeps between steps (BatchNorm's
-#                                         running statistics), not trained by gradients
-#   apply_train(params, state, x, key)    the training forward pass: (y, cache, new state);
-#                                         `key` feeds its randomness (Dropout's masks)
-#   apply_infer(params, state, x) -> y    the inference forward pass with its state
-# A layer without them has no state, and trains and infers with `apply`.
-
-
-def layer_state(layer: object, dtype: FloatDType) -> object:
-    """The layer's initial state, or None for a layer without state."""
-    make = getattr(layer, "init_state", None)
-    return None if make is None else make(dtype)
-
-
-def apply_train(
-    layer: Layer[P, C], params: P, state: object, x: FloatArray, key: Key | None
-) -> tuple[FloatArray, C, object]:
-    """The layer's training forward pass: (y, cache for backward, new state)."""
-    train = getattr(layer, "apply_train", None)
-    if train is None:
-        y, cache = layer.apply(params, x)
-        return y, cache, state
-    result: tuple[FloatArray, C, object] = train(params, state, x, key)
-    return result
-
-
-def apply_infer(layer: Layer[P, C], params: P, state: object, x: FloatArray) -> FloatArray:
-    """The layer's inference forward pass given its state."""
-    infer = getattr(layer, "apply_infer", None)
-    if infer is None:
-        return layer.apply(params, x)[0]
-    y: FloatArray = infer(params, state, x)
-    return y
-
-
-def has_training_mode(layer: object) -> bool:
-    """True when the layer (or a layer inside it) trains differently from how it infers.
-
-    A container answers through its own `has_training_mode()` method.
-    """
-    ask = getattr(layer, "has_training_mode", None)
-    if callable(ask):
-        return bool(ask())
-    return callable(getattr(layer, "apply_train", None))
-
-
-def require_key(layer: object, key: Key | None) -> Key:
-    """`key`, or an InputError saying that `layer` draws random numbers in training."""
-    if key is None:
+def require_key(layer: object, ctx: Context) -> Key:
+    """`ctx.key`, or an InputError saying that `layer` draws random numbers in training."""
+    if ctx.key is None:
         raise InputError(
             "",
             f"{layer!r} draws random numbers in training and needs a key: pass key= to "
             "nf.train_value_and_grads (fit passes one for every step)",
         )
-    return key
+    return ctx.key

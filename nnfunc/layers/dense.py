@@ -1,53 +1,85 @@
-"""The fully connected layer: y = x @ w + b."""
+"""The fully connected layer y = x @ w + b, and the weight-and-bias params it shares with
+Conv2D."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc import initializers, random
-from nnfunc._arrays import FloatArray, FloatDType, freeze, readonly
-from nnfunc.layers.base import InputError, ParamsError
+from nnfunc import _checks, initializers, random
+from nnfunc._arrays import FloatArray, FloatDType, freeze, leaf
+from nnfunc.layers.base import (
+    INFERENCE,
+    Context,
+    InputError,
+    ParamsError,
+    Stateless,
+    Traits,
+    expect_arrays,
+)
+
+DECAY = "nnfunc_decay"
+"""The attrs metadata key by which a params field says whether weight decay applies."""
 
 
 @attrs.frozen
 class DenseParams:
-    """Params of a Dense layer: `w` of shape (in, out) and `b` of shape (out,), read-only."""
+    """A weight `w` whose last axis is the outputs and a bias `b` (outputs,), read-only:
+    Dense's w is (in, out), Conv2D's (kh, kw, in_channels, out_channels). Weight decay
+    applies to w, not to b, by default."""
 
-    w: npt.NDArray[Any] = attrs.field(converter=readonly)
-    b: npt.NDArray[Any] = attrs.field(converter=readonly)
+    w: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={DECAY: True})
+    b: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={DECAY: False})
 
 
-def frozen_dense_params(w: FloatArray, b: FloatArray) -> DenseParams:
+Conv2DParams = DenseParams
+"""Conv2D's params: the same class as Dense's, w of shape (kh, kw, in_channels, out_channels)."""
+
+
+def fresh_params(w: FloatArray, b: FloatArray) -> DenseParams:
     """DenseParams of two arrays nnfunc has just made and no one else holds, marked
-    read-only here, as the converters would keep them (no copy), without running them: a
-    training step's hot path."""
-    w.setflags(write=False)
-    b.setflags(write=False)
+    read-only here, as the converters would keep them (no copy), without running them:
+    a training step's hot path."""
     params = object.__new__(DenseParams)
-    object.__setattr__(params, "w", w)
-    object.__setattr__(params, "b", b)
+    object.__setattr__(params, "w", freeze(w))
+    object.__setattr__(params, "b", freeze(b))
     return params
 
 
-def _positive_int(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{attribute.name} must be an int >= 1, given {value!r}")
+def expect_weights(
+    layer: object, params: object, w_shape: tuple[int, ...], x: FloatArray
+) -> DenseParams:
+    """`params`, checked to be DenseParams with w of `w_shape` and b of (w_shape[-1],), both
+    of x's dtype; ParamsError naming the field, the expected and the given otherwise."""
+    if type(params) is not DenseParams and not isinstance(params, DenseParams):
+        raise ParamsError("", f"{layer!r} needs DenseParams(w, b), given {type(params).__name__}")
+    w, b = params.w, params.b
+    # the common case in two comparisons; the general check names what is wrong
+    if not (w.shape == w_shape and b.shape == w_shape[-1:] and w.dtype == b.dtype == x.dtype):
+        expect_arrays(layer, params, ParamsError, (("w", w_shape), ("b", w_shape[-1:])), x.dtype)
+    return params
 
 
 @attrs.frozen
-class Dense:
+class Dense(Stateless):
     """Fully connected layer from `in_features` to `out_features`.
 
     Weights default to Glorot (Xavier) uniform, biases to zeros; pass `init` or
     `bias_init` as an initializer or its name (see `nnfunc.initializers.BY_NAME`).
+    Raises TypeError or ValueError for sizes that are not ints >= 1.
     """
 
-    in_features: int = attrs.field(validator=_positive_int)
-    out_features: int = attrs.field(validator=_positive_int)
+    traits: ClassVar[Traits] = Traits(output="new", input_grad="new")
+
+    in_features: int = attrs.field(
+        converter=_checks.canonical, validator=_checks.validate(_checks.integer, 1)
+    )
+    out_features: int = attrs.field(
+        converter=_checks.canonical, validator=_checks.validate(_checks.integer, 1)
+    )
     init: initializers.Initializer = attrs.field(
         default=initializers.glorot_uniform, converter=initializers.get
     )
@@ -63,50 +95,25 @@ class Dense:
         k_w, k_b = random.split(key)
         w = self.init(k_w, (self.in_features, self.out_features), dtype)
         b = self.bias_init(k_b, (self.out_features,), dtype)
-        return DenseParams(freeze(np.asarray(w, dtype)), freeze(np.asarray(b, dtype)))
+        return fresh_params(np.asarray(w, dtype), np.asarray(b, dtype))
 
-    def _check(self, params: object, x: FloatArray) -> None:
-        if not isinstance(params, DenseParams):
-            given = type(params).__name__
-            raise ParamsError("", f"{self!r} needs DenseParams(w, b), given {given}")
-        expected = (self.in_features, self.out_features)
-        if params.w.shape != expected:
-            raise ParamsError(".w", f"{self!r} expects shape {expected}, given {params.w.shape}")
-        if params.b.shape != (self.out_features,):
-            raise ParamsError(
-                ".b", f"{self!r} expects shape {(self.out_features,)}, given {params.b.shape}"
-            )
-        if params.b.dtype != params.w.dtype or params.w.dtype != x.dtype:
-            raise ParamsError(
-                "",
-                f"{self!r} needs w, b and its input in one float dtype, given "
-                f"w {params.w.dtype}, b {params.b.dtype}, input {x.dtype}",
-            )
+    def apply(
+        self, params: DenseParams, state: None, x: FloatArray, ctx: Context = INFERENCE
+    ) -> tuple[FloatArray, FloatArray, None]:
+        """(x @ w + b, x, None): x of shape (batch, in), output of shape (batch, out)."""
+        expect_weights(self, params, (self.in_features, self.out_features), x)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise InputError(
                 "", f"{self!r} expects inputs of shape (batch, {self.in_features}), given {x.shape}"
             )
-
-    def apply(self, params: DenseParams, x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """(x @ w + b, x): x of shape (batch, in), output of shape (batch, out)."""
-        self._check(params, x)
         y = x.dot(params.w)
         y += params.b
-        return y, x
+        return y, x, None
 
     def backward(
-        self, params: DenseParams, cache: FloatArray, dy: FloatArray, input_grad: bool
+        self, params: DenseParams, cache: FloatArray, dy: FloatArray, ctx: Context = INFERENCE
     ) -> tuple[DenseParams, FloatArray | None]:
-        """(DenseParams(x.T @ dy, sum of dy over the batch), dy @ w.T or None)."""
-        w_grad, b_grad, dx = dense_grads(params.w, cache, dy, input_grad)
-        return frozen_dense_params(w_grad, b_grad), dx
-
-
-def dense_grads(
-    w: FloatArray, x: FloatArray, dy: FloatArray, input_grad: bool
-) -> tuple[FloatArray, FloatArray, FloatArray | None]:
-    """(x.T @ dy, dy summed over the batch, dy @ w.T or None) as fresh, writable arrays:
-    the gradients of y = x @ w + b for x (batch, in), dy (batch, out). (`ndarray.dot` of
-    2-D arrays is the same BLAS call as `@`, with a third of its overhead per call.)"""
-    dx = dy.dot(w.T) if input_grad else None
-    return x.T.dot(dy), np.add.reduce(dy, axis=0), dx
+        """(DenseParams(x.T @ dy, sum of dy over the batch), dy @ w.T or None).
+        (`ndarray.dot` of 2-D arrays is the same BLAS call as `@`, with less overhead.)"""
+        dx = dy.dot(params.w.T) if ctx.input_grad else None
+        return fresh_params(cache.T.dot(dy), np.add.reduce(dy, axis=0)), dx

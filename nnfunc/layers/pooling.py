@@ -1,25 +1,38 @@
 """Max and average pooling over NHWC images; no params (their slot in params is None).
 
-Windows, strides and 'valid'/'same' padding are those of `nnfunc.layers.conv`. As in
+Windows, strides and 'valid'/'same' padding are those of `nnfunc.layers.windows`. As in
 TensorFlow, padding never takes part: max pooling pads with -inf, and average
 pooling divides each window's sum by the number of input pixels it covers.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from nnfunc._arrays import FloatArray, FloatDType
-from nnfunc.layers.base import expect_no_params
-from nnfunc.layers.conv import Geometry, Padding, Pair, expect_images, geometry, padding_mode, pair
+from nnfunc.layers.base import INFERENCE, Context, Stateless, Traits, expect_no_params
+from nnfunc.layers.windows import (
+    Geometry,
+    Padding,
+    Pair,
+    expect_images,
+    geometry,
+    padding_mode,
+    pair,
+)
 from nnfunc.random import Key
 
 
 @attrs.frozen(init=False)
-class _Pool2D:
-    """Shared plumbing: the window options, no params, and the input checks."""
+class _Pool2D(Stateless):
+    """Shared plumbing: the window options, no params, and the input checks. The output
+    and the input gradient are new arrays."""
+
+    traits: ClassVar[Traits] = Traits(output="new", input_grad="new")
 
     pool_size: Pair
     stride: Pair
@@ -65,20 +78,22 @@ class MaxPool2D(_Pool2D):
     The gradient goes to the window's maximum; on ties, to the first in row-major order.
     """
 
-    def apply(self, params: None, x: FloatArray) -> tuple[FloatArray, MaxPool2DCache]:
-        """(window maxima, cache): x (batch, h, w, c) to (batch, out_h, out_w, c)."""
+    def apply(
+        self, params: None, state: None, x: FloatArray, ctx: Context = INFERENCE
+    ) -> tuple[FloatArray, MaxPool2DCache, None]:
+        """(window maxima, cache, None): x (batch, h, w, c) to (batch, out_h, out_w, c)."""
         geo = self._geometry(params, x)
         windows = geo.windows(geo.pad(x, -np.inf))
         flat = windows.reshape(*windows.shape[:3], -1, windows.shape[5])
         argmax = flat.argmax(axis=3)
         y = np.take_along_axis(flat, argmax[:, :, :, None], axis=3)[:, :, :, 0]
-        return y, (argmax, geo)
+        return y, (argmax, geo), None
 
     def backward(
-        self, params: None, cache: MaxPool2DCache, dy: FloatArray, input_grad: bool
+        self, params: None, cache: MaxPool2DCache, dy: FloatArray, ctx: Context = INFERENCE
     ) -> tuple[None, FloatArray | None]:
         """(None, dy routed to each window's maximum) or (None, None) without input_grad."""
-        if not input_grad:
+        if not ctx.input_grad:
             return None, None
         argmax, geo = cache
         offsets = np.arange(geo.window[0] * geo.window[1])[:, None, None, None, None]
@@ -95,19 +110,21 @@ class AvgPool2D(_Pool2D):
     """The mean of each window's input pixels, per channel: (batch, h, w, c) to
     (batch, out_h, out_w, c). With 'same', padding is left out of the mean."""
 
-    def apply(self, params: None, x: FloatArray) -> tuple[FloatArray, AvgPool2DCache]:
-        """(window means, cache): x (batch, h, w, c) to (batch, out_h, out_w, c)."""
+    def apply(
+        self, params: None, state: None, x: FloatArray, ctx: Context = INFERENCE
+    ) -> tuple[FloatArray, AvgPool2DCache, None]:
+        """(window means, cache, None): x (batch, h, w, c) to (batch, out_h, out_w, c)."""
         geo = self._geometry(params, x)
         counts = geo.counts(x.dtype)[:, :, None]
         y: FloatArray = geo.windows(geo.pad(x, 0.0)).sum(axis=(3, 4))
         y /= counts
-        return y, (counts, geo)
+        return y, (counts, geo), None
 
     def backward(
-        self, params: None, cache: AvgPool2DCache, dy: FloatArray, input_grad: bool
+        self, params: None, cache: AvgPool2DCache, dy: FloatArray, ctx: Context = INFERENCE
     ) -> tuple[None, FloatArray | None]:
         """(None, dy / count spread over each window) or (None, None) without input_grad."""
-        if not input_grad:
+        if not ctx.input_grad:
             return None, None
         counts, geo = cache
         return None, geo.scatter(np.broadcast_to(dy / counts, (*geo.window, *dy.shape)))

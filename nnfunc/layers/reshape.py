@@ -3,37 +3,51 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
+from typing import ClassVar
 
 import attrs
 
+from nnfunc import _checks
 from nnfunc._arrays import FloatArray, FloatDType
-from nnfunc.layers.base import InputError, expect_no_params
+from nnfunc.layers.base import (
+    INFERENCE,
+    Context,
+    InputError,
+    Stateless,
+    Traits,
+    expect_no_params,
+)
 from nnfunc.random import Key
 
 Shape = tuple[int, ...]
 
 
 @attrs.frozen
-class _Reshaping:
-    """Shared plumbing: no params; backward reshapes dy to the input's shape."""
+class _Reshaping(Stateless):
+    """Shared plumbing: no params; the output is a view of x, dx a view of dy."""
+
+    traits: ClassVar[Traits] = Traits(output="view", input_grad="view")
 
     def init_params(self, key: Key, dtype: FloatDType) -> None:
         """None: a reshape has no params."""
         return None
 
-    def apply(self, params: None, x: FloatArray) -> tuple[FloatArray, Shape]:
-        """(x with each example reshaped, x's shape): x (batch, ...) to (batch, *target)."""
+    def apply(
+        self, params: None, state: None, x: FloatArray, ctx: Context = INFERENCE
+    ) -> tuple[FloatArray, Shape, None]:
+        """(x with each example reshaped, x's shape, None): x (batch, ...) to (batch, *target)."""
         expect_no_params(self, params)
         if x.ndim < 2:
             raise InputError("", f"{self!r} expects inputs of shape (batch, ...), given {x.shape}")
-        return x.reshape(x.shape[0], *self.target(x.shape)), x.shape
+        return x.reshape(x.shape[0], *self.target(x.shape)), x.shape, None
 
     def backward(
-        self, params: None, cache: Shape, dy: FloatArray, input_grad: bool
+        self, params: None, cache: Shape, dy: FloatArray, ctx: Context = INFERENCE
     ) -> tuple[None, FloatArray | None]:
-        """(None, dy in the input's shape) or (None, None) without input_grad."""
-        return None, (dy.reshape(cache) if input_grad else None)
+        """(None, dy in the input's shape) or (None, None) without `ctx.input_grad`."""
+        return None, (dy.reshape(cache) if ctx.input_grad else None)
 
     def target(self, shape: Shape) -> Shape:
         """The shape of one example of the output, for an input of `shape`."""
@@ -54,14 +68,17 @@ class Flatten(_Reshaping):
 
 def _shape(value: int | Sequence[int]) -> Shape:
     """`value` as a tuple of ints >= 1 with at most one -1; ValueError otherwise."""
-    shape = (value,) if isinstance(value, int) else tuple(value)
-    valid = all(
-        isinstance(d, int) and not isinstance(d, bool) and (d >= 1 or d == -1) for d in shape
-    )
-    if not shape or not valid or shape.count(-1) > 1:
-        raise ValueError(
-            f"shape must be a non-empty tuple of ints >= 1, with at most one -1, given {value!r}"
-        )
+    given: object = value  # as typed an int or a sequence: look at what it really is
+    entries = (given,) if isinstance(given, numbers.Integral) else given
+    problem = f"shape must be a non-empty tuple of ints >= 1, with at most one -1, given {value!r}"
+    if not isinstance(entries, tuple | list) or not entries:
+        raise ValueError(problem)
+    try:
+        shape = tuple(_checks.integer("shape", d, -1) for d in entries)
+    except TypeError:
+        raise ValueError(problem) from None
+    if 0 in shape or shape.count(-1) > 1:
+        raise ValueError(problem)
     return shape
 
 

@@ -13,16 +13,16 @@ from nnfunc._arrays import FloatArray, FloatDType
 from nnfunc._parts import check_parts
 from nnfunc.layers import activations
 from nnfunc.layers.base import (
-    Layer,
+    INFERENCE,
+    AnyLayer,
+    Context,
+    Kind,
     LocatedError,
     ParamsError,
-    apply_infer,
-    apply_train,
-    has_training_mode,
-    layer_state,
+    StateError,
+    Traits,
 )
 from nnfunc.layers.dense import Dense
-from nnfunc.random import Key, split
 
 SequentialParams = tuple[Any, ...]
 """One entry per layer: that layer's params, or None for a layer without params.
@@ -30,16 +30,66 @@ SequentialParams = tuple[Any, ...]
 Typed `Any` because each entry's type is fixed by its layer, known only at run time.
 """
 
+SequentialState = tuple[Any, ...]
+"""One entry per layer: that layer's state, or None for a layer without state."""
+
+SequentialCache = tuple[Any, ...]
+"""One entry per layer: what its backward pass needs."""
+
+
+def _then(first: Kind, second: Kind) -> Kind:
+    """The kind of an array that passes through a layer of kind `first`, then `second`."""
+    return first if second == "view" else second
+
+
+def _compose(kinds: Sequence[Kind]) -> Kind:
+    result: Kind = "view"
+    for kind in kinds:
+        result = _then(result, kind)
+    return result
+
 
 @attrs.frozen(init=False)
 class Sequential:
-    """Apply `layers` in order; a Sequential is itself a layer, so nets nest."""
+    """Apply `layers` in order; a Sequential is itself a layer, so nets nest.
 
-    layers: tuple[Layer[Any, Any], ...]
+    Its traits follow from its layers' (an output is new when the last layer that is not
+    a view makes it new), so a nested Sequential takes the same scratch arrays as a flat one.
+    """
 
-    def __init__(self, *layers: Layer[Any, Any]) -> None:
-        check_parts("Sequential", "layer", layers, ("init_params", "apply", "backward"))
-        self.__attrs_init__(tuple(layers))
+    layers: tuple[AnyLayer, ...]
+    traits: Traits = attrs.field(eq=False, repr=False)
+    _makes_new: tuple[bool, ...] = attrs.field(eq=False, repr=False)
+    _passes_on: tuple[bool, ...] = attrs.field(eq=False, repr=False)
+    _grad_new: tuple[bool, ...] = attrs.field(eq=False, repr=False)
+    _grad_passes_on: tuple[bool, ...] = attrs.field(eq=False, repr=False)
+
+    def __init__(self, *layers: AnyLayer) -> None:
+        check_parts(
+            "Sequential", "layer", layers, ("init_params", "init_state", "apply", "backward")
+        )
+        for i, layer in enumerate(layers):
+            if not isinstance(getattr(layer, "traits", None), Traits):
+                raise TypeError(
+                    f"Sequential: layer {i} must declare its traits (an nf.layers.Traits "
+                    f"attribute; subclass nf.layers.Stateless for the defaults), given "
+                    f"{type(layer).__name__}: {layer!r}"
+                )
+        outputs = [layer.traits.output for layer in layers]
+        grads = [layer.traits.input_grad for layer in layers]
+        traits = Traits(
+            output=_compose(outputs),
+            input_grad=_compose(grads[::-1]),
+            random=any(layer.traits.random for layer in layers),
+        )
+        self.__attrs_init__(
+            tuple(layers),
+            traits,
+            tuple(kind == "new" for kind in outputs),
+            tuple(kind == "view" for kind in outputs),
+            tuple(kind == "new" for kind in grads),
+            tuple(kind == "view" for kind in grads),
+        )
 
     def __repr__(self) -> str:
         return f"Sequential({', '.join(repr(layer) for layer in self.layers)})"
@@ -50,102 +100,88 @@ class Sequential:
         pairs = zip(self.layers, keys, strict=True)
         return tuple(layer.init_params(k, dtype) for layer, k in pairs)
 
-    def _check(self, params: object) -> SequentialParams:
-        if not isinstance(params, tuple) or len(params) != len(self.layers):
-            given = (
-                f"{type(params).__name__} of length {len(params)}"
-                if isinstance(params, Sequence)
-                else type(params).__name__
-            )
-            raise ParamsError(
-                "",
-                f"expected a tuple of {len(self.layers)} entries, one per layer of "
-                f"{self!r}, given {given}",
-            )
-        return params
-
-    def init_state(self, dtype: FloatDType) -> tuple[object, ...]:
+    def init_state(self, dtype: FloatDType) -> SequentialState:
         """A tuple of each layer's state (None for layers without state)."""
-        return tuple(layer_state(layer, dtype) for layer in self.layers)
+        return tuple(layer.init_state(dtype) for layer in self.layers)
 
-    def has_training_mode(self) -> bool:
-        """True when some layer trains differently from how it infers."""
-        return any(has_training_mode(layer) for layer in self.layers)
+    def _check(self, params: object) -> SequentialParams:
+        if isinstance(params, tuple) and len(params) == len(self.layers):
+            return params
+        given = (
+            f"{type(params).__name__} of length {len(params)}"
+            if isinstance(params, Sequence)
+            else type(params).__name__
+        )
+        raise ParamsError(
+            "",
+            f"expected a tuple of {len(self.layers)} entries, one per layer of "
+            f"{self!r}, given {given}",
+        )
 
-    def _states(self, state: object) -> tuple[object, ...]:
+    def _states(self, state: object) -> SequentialState:
         if state is None:
             return (None,) * len(self.layers)
-        if not isinstance(state, tuple) or len(state) != len(self.layers):
-            raise ParamsError(
-                "",
-                f"the state of {self!r} must be the tuple of {len(self.layers)} entries "
-                f"that nf.init_state makes, given {type(state).__name__}",
-            )
-        return state
-
-    def apply_train(
-        self, params: SequentialParams, state: object, x: FloatArray, key: Key | None
-    ) -> tuple[FloatArray, tuple[object, ...], tuple[object, ...]]:
-        """(output, caches, new states): the training pass, each layer with its own key."""
-        self._check(params)
-        states = self._states(state)
-        keys = split(key, len(self.layers)) if key is not None else (None,) * len(self.layers)
-        caches, new_states = [], []
-        for i, layer in enumerate(self.layers):
-            try:
-                x, cache, layer_state_ = apply_train(layer, params[i], states[i], x, keys[i])
-            except LocatedError as error:
-                raise error.nested(f"[{i}]") from None
-            caches.append(cache)
-            new_states.append(layer_state_)
-        return x, tuple(caches), tuple(new_states)
-
-    def apply_infer(self, params: SequentialParams, state: object, x: FloatArray) -> FloatArray:
-        """The inference pass with each layer's state."""
-        self._check(params)
-        states = self._states(state)
-        for i, layer in enumerate(self.layers):
-            try:
-                x = apply_infer(layer, params[i], states[i], x)
-            except LocatedError as error:
-                raise error.nested(f"[{i}]") from None
-        return x
+        if isinstance(state, tuple) and len(state) == len(self.layers):
+            return state
+        raise StateError(
+            "",
+            f"the state of {self!r} must be the tuple of {len(self.layers)} entries "
+            f"that nf.init_state makes, given {type(state).__name__}",
+        )
 
     def apply(
-        self, params: SequentialParams, x: FloatArray
-    ) -> tuple[FloatArray, tuple[object, ...]]:
-        """(output, the tuple of every layer's cache): x (batch, in) to (batch, out)."""
-        self._check(params)
-        caches = []
-        for i, (layer, layer_params) in enumerate(zip(self.layers, params, strict=True)):
+        self,
+        params: SequentialParams,
+        state: SequentialState | None,
+        x: FloatArray,
+        ctx: Context = INFERENCE,
+    ) -> tuple[FloatArray, SequentialCache, SequentialState]:
+        """(output, each layer's cache, each layer's new state): x (batch, in) to
+        (batch, out); each layer gets its own child of `ctx.key`, and may overwrite its
+        input when the layer before made it new."""
+        params = self._check(params)
+        states = self._states(state)
+        layers = self.layers
+        keys = None if ctx.key is None else random.split(ctx.key, len(layers))
+        free = ctx.overwrite
+        caches, new_states = [], []
+        for i, layer in enumerate(layers):
+            if keys is None:
+                layer_ctx = ctx.with_flags(free)
+            else:
+                layer_ctx = Context(ctx.training, keys[i], free)
             try:
-                x, cache = layer.apply(layer_params, x)
+                x, cache, layer_state = layer.apply(params[i], states[i], x, layer_ctx)
             except LocatedError as error:
                 raise error.nested(f"[{i}]") from None
             caches.append(cache)
-        return x, tuple(caches)
+            new_states.append(layer_state)
+            free = self._makes_new[i] or (free and self._passes_on[i])
+        return x, tuple(caches), tuple(new_states)
 
     def backward(
         self,
         params: SequentialParams,
-        cache: tuple[object, ...],
+        cache: SequentialCache,
         dy: FloatArray,
-        input_grad: bool,
+        ctx: Context = INFERENCE,
     ) -> tuple[SequentialParams, FloatArray | None]:
         """(tuple of each layer's param grads, input grad): walks the layers back once.
 
-        Layers before the first one with params are skipped unless `input_grad`.
+        Layers before the first one with params are skipped unless `ctx.input_grad`.
         """
+        input_grad = ctx.input_grad
         first = 0
         while not input_grad and first < len(params) and params[first] is None:
             first += 1
         grads: list[object] = [None] * len(self.layers)
         grad: FloatArray | None = dy
+        free = ctx.overwrite
         for i in range(len(self.layers) - 1, first - 1, -1):
             assert grad is not None
-            grads[i], grad = self.layers[i].backward(
-                params[i], cache[i], grad, input_grad or i > first
-            )
+            layer_ctx = ctx.with_flags(free, input_grad or i > first)
+            grads[i], grad = self.layers[i].backward(params[i], cache[i], grad, layer_ctx)
+            free = self._grad_new[i] or (free and self._grad_passes_on[i])
         return tuple(grads), (grad if input_grad else None)
 
 
@@ -163,7 +199,7 @@ def mlp(
     if len(sizes) < 2:
         raise ValueError(f"mlp needs at least 2 sizes (inputs and outputs), given {sizes!r}")
     hidden = activations.get(activation)
-    layers: list[Layer[Any, Any]] = []
+    layers: list[AnyLayer] = []
     for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         layers.append(Dense(n_in, n_out, init=init))
         if i < len(sizes) - 2:
