@@ -69,6 +69,46 @@ def test_params_built_from_user_arrays_hold_read_only_copies() -> None:
     assert frozen_view_params.b is not view
 
 
+def test_params_never_alias_memory_the_caller_can_still_write(tmp_path: Path) -> None:
+    base = np.arange(6.0)
+    view = base[:2]
+    view.flags.writeable = False  # read-only, but its base is not
+    from_view = nf.DenseParams(np.ones((1, 2)), view)
+    base[0] = 100.0
+    assert from_view.b[0] == 0.0
+    buffer = bytearray(np.arange(2.0).tobytes())
+    over_bytes = np.frombuffer(buffer, np.float64)  # read-only array over writable bytes
+    from_bytes = nf.DenseParams(np.ones((1, 2)), over_bytes)
+    buffer[:8] = np.float64(7.0).tobytes()
+    assert from_bytes.b[0] == 0.0
+    path = tmp_path / "b.npy"
+    np.save(path, np.arange(2.0))
+    mapped = np.load(path, mmap_mode="r")
+    from_file = nf.DenseParams(np.ones((1, 2)), mapped)
+    writer = np.load(path, mmap_mode="r+")
+    writer[0] = 9.0
+    writer.flush()
+    assert from_file.b[0] == 0.0 and not from_file.b.flags.writeable
+
+
+def test_trees_of_any_leaves_keep_their_structure() -> None:
+    params = nf.init(nf.mlp([2, 3, 1]), nf.random.key(0))
+    is_weight = nf.tree.map(lambda a: a.ndim > 1, params)
+    assert is_weight[0] == nf.DenseParams(True, False) and is_weight[1] is None
+    shapes = nf.tree.map(lambda a: a.shape, params)
+    assert shapes[2].w == (3, 1) and shapes[2].b == (1,)
+
+
+def test_numpy_integers_are_sizes_everywhere_a_python_int_is() -> None:
+    three = np.int64(3)
+    assert nf.Dense(three, np.int32(2)) == nf.Dense(3, 2)
+    assert type(nf.Dense(three, 2).in_features) is int
+    assert nf.mlp([np.int64(2), three, np.int8(1)]) == nf.mlp([2, 3, 1])
+    assert nf.Conv2D(three, 2, np.int64(3), stride=np.int16(1)) == nf.Conv2D(3, 2, 3)
+    assert nf.BatchNorm(three) == nf.BatchNorm(3)
+    assert nf.Dropout(np.float32(0.5)).rate == 0.5 and type(nf.Dropout(0.5).rate) is float
+
+
 def test_inputs_are_cast_to_the_params_dtype() -> None:
     net = nf.mlp([2, 3, 1])
     p32 = nf.init(net, nf.random.key(0))

@@ -165,6 +165,57 @@ def test_training_mode_errors_are_clear(call: Any, match: str) -> None:
         call()
 
 
+BN_NET = nf.Sequential(nf.Dense(3, 4), nf.BatchNorm(4), nf.LayerNorm(4))
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (
+            lambda p, s: (
+                p,
+                (None, nf.BatchNormState(np.zeros((4, 3), np.float32), s[1].var), None),
+            ),
+            nf.layers.StateError,
+            r"^state\[1\]\.mean: BatchNorm\(.*\) expects shape \(4,\), given \(4, 3\)",
+        ),
+        (
+            lambda p, s: (p, (None, nf.BatchNormState(s[1].mean, np.ones(1, np.float32)), None)),
+            nf.layers.StateError,
+            r"^state\[1\]\.var: .* expects shape \(4,\), given \(1,\)",
+        ),
+        (
+            lambda p, s: (p, nf.tree.astype(s, np.float64)),
+            nf.layers.StateError,
+            r"^state\[1\]\.mean: .* expects dtype float32, the input's .* given float64",
+        ),
+        (
+            lambda p, s: ((p[0], p[1], nf.tree.astype(p[2], np.float64)), s),
+            nf.ParamsError,
+            r"^params\[2\]\.scale: LayerNorm.* expects dtype float32, the input's .* given float64",
+        ),
+        (
+            lambda p, s: (
+                (p[0], nf.NormParams(np.ones(4, np.float32), np.zeros(5, np.float32)), p[2]),
+                s,
+            ),
+            nf.ParamsError,
+            r"^params\[1\]\.shift: .* expects shape \(4,\), given \(5,\)",
+        ),
+    ],
+)
+def test_state_and_norm_params_are_checked_like_dense_params(
+    change: Any, error: type[Exception], match: str
+) -> None:
+    params, state = nf.init(BN_NET, nf.random.key(0)), nf.init_state(BN_NET)
+    bad_params, bad_state = change(params, state)
+    x = np.ones((5, 3), np.float32)
+    with pytest.raises(error, match=match):
+        nf.forward(BN_NET, bad_params, x, state=bad_state)
+    with pytest.raises(error, match=match):
+        nf.train_value_and_grads(BN_NET, bad_params, bad_state, x, np.ones((5, 4)), nf.losses.mse)
+
+
 def _blobs(n: int, seed: int) -> tuple[F64, npt.NDArray[np.int64]]:
     centres = np.array([[0.0, 3.0], [3.0, -2.0], [-3.0, -2.0]])
     x, labels = nf.data.make_blobs(nf.random.key(seed), n, centers=centres, std=1.0)
