@@ -22,6 +22,7 @@ from nnfunc.layers.windows import (
     Geometry,
     Padding,
     Pair,
+    SizeOrPair,
     expect_images,
     geometry,
     padding_mode,
@@ -32,11 +33,11 @@ Conv2DCache = tuple[FloatArray, Geometry]
 """(im2col matrix (batch * out_h * out_w, kh * kw * in_channels), the window geometry)."""
 
 
-def _kernel_size(value: int | Pair) -> Pair:
+def _kernel_size(value: SizeOrPair) -> Pair:
     return pair("kernel_size", value)
 
 
-def _stride(value: int | Pair) -> Pair:
+def _stride(value: SizeOrPair) -> Pair:
     return pair("stride", value)
 
 

@@ -19,6 +19,7 @@ from nnfunc.layers.windows import (
     Geometry,
     Padding,
     Pair,
+    SizeOrPair,
     expect_images,
     geometry,
     padding_mode,
@@ -39,7 +40,7 @@ class _Pool2D(Stateless):
     padding: Padding
 
     def __init__(
-        self, pool_size: int | Pair, stride: int | Pair | None = None, padding: str = "valid"
+        self, pool_size: SizeOrPair, stride: SizeOrPair | None = None, padding: str = "valid"
     ) -> None:
         """pool_size and stride: an int or a (height, width) pair; stride None is pool_size.
 

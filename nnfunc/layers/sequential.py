@@ -23,6 +23,7 @@ from nnfunc.layers.base import (
     Traits,
 )
 from nnfunc.layers.dense import Dense
+from nnfunc.layers.windows import Size
 
 SequentialParams = tuple[Any, ...]
 """One entry per layer: that layer's params, or None for a layer without params.
@@ -186,7 +187,7 @@ class Sequential:
 
 
 def mlp(
-    sizes: Sequence[int],
+    sizes: Sequence[Size],
     activation: str = "relu",
     output_activation: str | None = None,
     init: str | initializers.Initializer = initializers.glorot_uniform,

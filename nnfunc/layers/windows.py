@@ -10,7 +10,7 @@ split with the extra pixel on the bottom and right).
 from __future__ import annotations
 
 import numbers
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -21,9 +21,13 @@ from nnfunc.layers.base import InputError
 Padding = Literal["valid", "same"]
 PADDINGS: tuple[Padding, ...] = ("valid", "same")
 Pair = tuple[int, int]
+Size = int | np.integer[Any]
+"""A size: a Python int or a NumPy integer."""
+SizeOrPair = Size | tuple[Size, Size]
+"""An int (the same along both axes) or a (height, width) pair."""
 
 
-def pair(name: str, value: int | Pair) -> Pair:
+def pair(name: str, value: SizeOrPair) -> Pair:
     """(value, value) for an int, (a, b) for a pair: ints >= 1, else ValueError naming `name`."""
     given: object = value  # as typed an int or a pair: look at what it really is
     values = (given, given) if isinstance(given, numbers.Integral) else given
