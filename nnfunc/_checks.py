@@ -74,27 +74,32 @@ def real(
 ) -> float:
     """`value` as a Python float: a real number (int, float or NumPy scalar, not a bool)
     in the interval, finite unless `finite` is False (NaN is never accepted)."""
-    expected = " ".join(
-        part
-        for part in (
-            "a finite" if finite else "a",
-            "number",
-            _bounds(minimum, maximum, open_low, open_high),
-        )
-        if part
-    )
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be {expected}, given {_given(value)}")
+    if isinstance(value, bool) or not isinstance(value, float | int | numbers.Real):
+        raise TypeError(_real_message(name, value, minimum, maximum, open_low, open_high, finite))
     result = float(value)
     bad = (
-        math.isnan(result)
+        result != result  # NaN
         or (finite and math.isinf(result))
         or (minimum is not None and (result <= minimum if open_low else result < minimum))
         or (maximum is not None and (result >= maximum if open_high else result > maximum))
     )
     if bad:
-        raise ValueError(f"{name} must be {expected}, given {_given(value)}")
+        raise ValueError(_real_message(name, value, minimum, maximum, open_low, open_high, finite))
     return result
+
+
+def _real_message(
+    name: str,
+    value: object,
+    minimum: float | None,
+    maximum: float | None,
+    open_low: bool,
+    open_high: bool,
+    finite: bool,
+) -> str:
+    bounds = _bounds(minimum, maximum, open_low, open_high)
+    expected = " ".join(part for part in ("a finite" if finite else "a", "number", bounds) if part)
+    return f"{name} must be {expected}, given {_given(value)}"
 
 
 def boolean(name: str, value: object) -> bool:
