@@ -60,8 +60,9 @@ class Contender:
 FLOOR = Contender("gemm-floor", "numpy_steps", "GemmFloor")
 NUMPY_HAND = Contender("numpy-hand", "numpy_steps", "HandTuned")
 NNFUNC_PLAIN = Contender("nnfunc-grads+sgd_step", "nnfunc_paths", "PlainLoop")
-NNFUNC_FAST = Contender("nnfunc-fastest", "nnfunc_paths", "fastest")
-NNFUNC_MAKE_STEP = Contender("nnfunc-make_step", "nnfunc_paths", "made_step")
+NNFUNC_FAST = Contender("nnfunc-make_step", "nnfunc_paths", "fastest")
+NNFUNC_USER = Contender("nnfunc-user-activation", "nnfunc_paths", "user_activation")
+NNFUNC_NESTED = Contender("nnfunc-nested", "nnfunc_paths", "nested")
 NNFUNC_TRAIN_STEP = Contender("nnfunc-train_step", "nnfunc_paths", "train_step")
 TORCH = Contender("torch-eager", "peer_torch", "TorchEager", ("torch",), peer=True)
 JAX = Contender("jax-jit", "peer_jax", "JaxJit", ("jax",), peer=True)
@@ -72,7 +73,8 @@ ALL = (
     NUMPY_HAND,
     NNFUNC_PLAIN,
     NNFUNC_FAST,
-    NNFUNC_MAKE_STEP,
+    NNFUNC_USER,
+    NNFUNC_NESTED,
     NNFUNC_TRAIN_STEP,
     TORCH,
     JAX,

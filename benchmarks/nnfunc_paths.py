@@ -1,12 +1,14 @@
 """nnfunc through its public API: the plain `grads` + `sgd_step` loop, `train_step` with
-`optim.sgd`, `train.make_step` (train_step's bits), and the fastest public path
-(`train.make_step(..., fold_learning_rate=True)` when nnfunc has it)."""
+`optim.sgd`, `train.make_step` (the fastest public path), and make_step on the same net
+built two other ways: with a user's own activation class (defined here, outside nnfunc)
+and as a nested Sequential, which the one engine must run as fast as the `mlp` net."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, cast
 
+import user_layers
 from workloads import Floats, Problem, Targets, Weights, loss_of, net_of
 
 import nnfunc as nf
@@ -26,14 +28,10 @@ def params_of(problem: Problem) -> Params:
     )
 
 
-def weights_of(params: Params) -> Weights:
-    """nnfunc params as (w, b) pairs."""
-    return [(p.w, p.b) for p in params if isinstance(p, nf.DenseParams)]
-
-
-def has_make_step() -> bool:
-    """True when nnfunc offers the fused `nf.train.make_step`."""
-    return hasattr(nf.train, "make_step")
+def weights_of(params: Any) -> Weights:
+    """nnfunc params (flat or nested) as (w, b) pairs."""
+    leaves = nf.tree.leaves(params)
+    return [(leaves[i], leaves[i + 1]) for i in range(0, len(leaves), 2)]
 
 
 class PlainLoop:
@@ -84,17 +82,19 @@ def _made_step(problem: Problem, **options: bool) -> Step:
     return cast(Step, make_step(net, loss, optimizer, **options))
 
 
-def _folded_step(problem: Problem) -> Step:
-    return _made_step(problem, fold_learning_rate=True)
-
-
 class StepLoop:
     """`params, state, loss = step(params, state, x, y)` with `nf.optim.sgd(lr)`."""
 
-    def __init__(self, problem: Problem, make: Callable[[Problem], Step], note: str) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        make: Callable[[Problem], Step],
+        note: str,
+        params: Any = None,
+    ) -> None:
         self._problem = problem
         self._step = make(problem)
-        self._params = params_of(problem)
+        self._params = params_of(problem) if params is None else params
         self._state = nf.optim.sgd(problem.workload.learning_rate).init(self._params)
         self._note = note
         self.last_loss = float("nan")
@@ -117,24 +117,39 @@ class StepLoop:
         return self._note
 
 
-FOLDED_NOTE = "make_step(net, loss, optim.sgd(lr), fold_learning_rate=True)"
-
-
 def fastest(problem: Problem) -> StepLoop:
-    """The fastest public path: `nf.train.make_step(..., fold_learning_rate=True)`, else
-    `nf.train.train_step`."""
-    if has_make_step():
-        return StepLoop(problem, _folded_step, FOLDED_NOTE)
-    return StepLoop(
-        problem, _train_step, "nf.train.make_step is missing: ran nf.train.train_step instead"
-    )
-
-
-def made_step(problem: Problem) -> StepLoop:
-    """`nf.train.make_step(net, loss, optim.sgd(lr))`: train_step's bits, fused."""
+    """The fastest public path: `nf.train.make_step(net, loss, optim.sgd(lr))`."""
     return StepLoop(problem, _made_step, "make_step(net, loss, optim.sgd(lr))")
 
 
 def train_step(problem: Problem) -> StepLoop:
     """`nf.train.train_step(net, params, state, x, y, loss, optim.sgd(lr))` in a loop."""
     return StepLoop(problem, _train_step, "")
+
+
+def _stepping(net: Any, problem: Problem) -> Callable[[Problem], Step]:
+    def make(problem: Problem) -> Step:
+        optimizer = nf.optim.sgd(problem.workload.learning_rate)
+        return cast(Step, nf.train.make_step(net, loss_of(problem.workload), optimizer))
+
+    return make
+
+
+def user_activation(problem: Problem) -> StepLoop:
+    """make_step on the workload's net with its activation a user's own class."""
+    net = nf.Sequential(
+        *(user_layers.USER.get(type(layer), layer) for layer in net_of(problem.workload).layers)
+    )
+    return StepLoop(problem, _stepping(net, problem), "make_step, a user's activation class")
+
+
+def nested(problem: Problem) -> StepLoop:
+    """make_step on the workload's net as a Sequential of (Dense, activation) Sequentials."""
+    flat = net_of(problem.workload)
+    layers, params = flat.layers, params_of(problem)
+    blocks = [nf.Sequential(*layers[i : i + 2]) for i in range(0, len(layers) - 1, 2)]
+    net = nf.Sequential(*blocks, layers[-1])
+    nested_params = (*(params[i : i + 2] for i in range(0, len(layers) - 1, 2)), params[-1])
+    return StepLoop(
+        problem, _stepping(net, problem), "make_step, nested Sequentials", nested_params
+    )

@@ -23,13 +23,11 @@ import scaling
 from contender import (
     ALL,
     NNFUNC_FAST,
-    NNFUNC_MAKE_STEP,
     NNFUNC_PLAIN,
     NNFUNC_TRAIN_STEP,
     NUMPY_HAND,
 )
 from measure import Quiet, compare
-from nnfunc_paths import FOLDED_NOTE, has_make_step
 from workloads import FULL, QUICK, W1, make_problem, training_loss
 
 T = TypeVar("T")
@@ -79,7 +77,7 @@ def _timed_workload(name: str, quick: bool, repeats: int, quiet: Quiet) -> repor
 
 def _memory() -> list[memory.Peak]:
     problem = make_problem(W1)
-    contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_FAST, NNFUNC_MAKE_STEP, NNFUNC_TRAIN_STEP)
+    contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_FAST, NNFUNC_TRAIN_STEP)
     peaks = [memory.peak(problem, c) for c in contenders]
     print(report.memory_table(peaks), flush=True)
     return peaks
@@ -113,7 +111,7 @@ def run(
     print(f"# nnfunc benchmarks{' (quick)' if quick else ''}\n")
     for key, value in about.items():
         print(f"- {key}: {value}")
-    fastest = FOLDED_NOTE if has_make_step() else "nf.train.train_step (no make_step)"
+    fastest = "make_step(net, loss, optim.sgd(lr))"
     print(f"- nnfunc-fastest runs: {fastest}")
     print(f"- timed runs per contender: {repeats} (after one warm-up run)")
     runner = Sections()

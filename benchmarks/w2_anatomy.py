@@ -9,7 +9,7 @@ lr 0.5, the full batch of 4), interleaved, each timed run 1 000 steps:
   contract: it returns fresh read-only params and a new step count, keeps nothing, and
   checks what nnfunc checks (the params' structure, shapes and dtype, x, the targets in
   [0, 1]), with nnfunc's arithmetic (the stable sigmoid, the folded learning rate);
-- nnfunc-fastest: `nf.train.make_step(net, loss, optim.sgd(lr), fold_learning_rate=True)`,
+- nnfunc-fastest: `nf.train.make_step(net, loss, optim.sgd(lr))`,
   which walks any such net's layers and calls their methods and the loss's.
 
 pure-by-hand over numpy-hand is what purity costs; nnfunc-fastest over pure-by-hand is
