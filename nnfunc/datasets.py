@@ -30,6 +30,7 @@ import numpy.typing as npt
 from nnfunc._arrays import FloatArray, freeze
 from nnfunc._checks import integer, interval, is_integer, real, real_array
 from nnfunc._checks import labels as labels_of
+from nnfunc.data import check_finite
 from nnfunc.idx import load_idx, save_idx
 from nnfunc.random import Key, bernoulli, check_key, normal, permutation, randint, split, uniform
 
@@ -143,14 +144,17 @@ def _centres(
         low, high = interval("center_box", center_box)
         return uniform(key, (count, 2 if dims is None else dims), low, high, np.float64)
     given = real_array("centers", centers)
+    if given.ndim == 0:
+        raise TypeError(
+            f"centers must be an int >= 1 or an array of shape (k, features), given {centers!r}"
+        )
     if given.ndim != 2 or given.size == 0:
         raise ValueError(
             "centers must be an int >= 1 or a numeric array of shape (k, features), "
             f"given shape {given.shape}"
         )
+    check_finite("centers", given)
     array = given.astype(np.float64)
-    if not np.isfinite(array).all():
-        raise ValueError(f"centers must be finite, given {centers!r}")
     if dims is not None and dims != array.shape[1]:
         raise ValueError(
             f"features must match the centers' {array.shape[1]} columns (or be None), "

@@ -400,6 +400,7 @@ BAD_TYPES: list[tuple[Callable[[], object], str]] = [
     (lambda: D.make_circles(KEY, 9, factor=False), r"factor must be a finite number"),
     (lambda: D.make_blobs(KEY, 9, centers=[[1j, 0.0]]), r"centers must be an array of real"),
     (lambda: D.make_blobs(KEY, 9, features=2.0), r"features must be an int >= 1, given 2\.0"),
+    (lambda: D.make_blobs(KEY, 9, centers=3.0), r"centers must be an int >= 1 or an array"),
     (lambda: D.make_blobs(KEY, 9, center_box=5.0), r"center_box must be a pair"),
     (lambda: D.make_blobs(KEY, 9, center_box=("0", 1.0)), r"center_box\[0\] must be a finite"),
     (lambda: D.make_classification(KEY, 9, classes=2.0), r"classes must be an int >= 2"),
