@@ -177,6 +177,8 @@ class Standardizer:
 
     def __attrs_post_init__(self) -> None:
         """Check shapes (features,), one float dtype, and std > 0."""
+        real_array("Standardizer: mean", self.mean)
+        real_array("Standardizer: std", self.std)
         if self.mean.ndim != 1 or self.std.shape != self.mean.shape:
             raise ValueError(
                 "Standardizer: mean and std must both have shape (features,), "

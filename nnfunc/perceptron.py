@@ -34,7 +34,7 @@ class PerceptronParams:
 
     Both are read-only arrays of one float dtype (float32 or float64); arrays given
     by a user are copied. A pytree, so `nf.tree` and `nf.checkpoint` take it.
-    Raises ValueError for other shapes or dtypes.
+    Raises ValueError for other shapes or dtypes, TypeError for complex ones.
     """
 
     w: FloatArray = attrs.field(converter=readonly)
@@ -42,6 +42,8 @@ class PerceptronParams:
 
     def __attrs_post_init__(self) -> None:
         """Check the shapes (features,) and () and the one float dtype."""
+        real_array("PerceptronParams: w", self.w)
+        real_array("PerceptronParams: b", self.b)
         if self.w.ndim != 1 or self.w.size == 0 or self.b.shape != ():
             raise ValueError(
                 "PerceptronParams: w must have shape (features,) with features >= 1 and b "

@@ -349,6 +349,11 @@ def test_standardizer_fit_rejects(x: Array, error: type[Exception], message: str
         data.Standardizer.fit(x)
 
 
+def test_standardizer_refuses_complex_moments() -> None:
+    with pytest.raises(TypeError, match=r"Standardizer: mean must be an array of real numbers"):
+        data.Standardizer(np.zeros(2) + 0j, np.ones(2))
+
+
 def test_standardizer_transform_refuses_complex() -> None:
     scaler = data.Standardizer.fit(np.eye(2))
     with pytest.raises(TypeError, match=r"transform: x must be an array of real numbers"):

@@ -193,6 +193,11 @@ def test_init_refuses_a_float_count() -> None:
         perceptron.init(2.0)  # type: ignore[arg-type]
 
 
+def test_params_refuse_complex_arrays() -> None:
+    with pytest.raises(TypeError, match=r"PerceptronParams: w must be an array of real numbers"):
+        perceptron.PerceptronParams(np.ones(2) + 1j, np.array(0.0))  # type: ignore[arg-type]
+
+
 def test_params_and_init_refuse_bad_values() -> None:
     with pytest.raises(ValueError, match=r"w must have shape \(features,\).* given w \(2, 1\)"):
         perceptron.PerceptronParams(np.ones((2, 1)), np.array(0.0))
