@@ -22,7 +22,7 @@ ROUNDS = 2
 def job(seed: int, *, learning_rate: float) -> sweep.RunOutput:
     """One run: moons from a fixed key, init and shuffling from `seed`."""
     k_init, k_fit = nf.random.split(nf.random.key(seed))
-    x, y = nf.data.make_moons(nf.random.key(1000), 1000, noise=0.2)
+    x, y = nf.datasets.make_moons(nf.random.key(1000), 1000, noise=0.2)
     net = nf.mlp([2, 16, 16, 2], activation="tanh")
     result = nf.fit(
         net,

@@ -129,7 +129,7 @@ def mnist_like(key: nf.Key, rows: int) -> tuple[Floats, Labels]:
     Class-dependent Gaussian blobs (centres uniform in [0, 1] per pixel, std 1 per
     pixel), clipped to the pixel range; the rows come in random order.
     """
-    x, labels = nf.data.make_blobs(
+    x, labels = nf.datasets.make_blobs(
         key, rows, centers=CLASSES, std=1.0, features=PIXELS, center_box=(0.0, 1.0)
     )
     return np.clip(x, 0.0, 1.0).astype(np.float32), np.array(labels, dtype=np.int64)
@@ -151,9 +151,9 @@ def make_problem(workload: Workload) -> Problem:
     """The data, batches and initial weights of `workload`, all fixed by `SEED`."""
     k_data, k_init = nf.random.split(nf.random.key(SEED))
     if workload.binary:
-        x64, labels = nf.data.make_xor()
+        x64, labels = nf.datasets.make_xor()
         x = x64.astype(np.float32)
-        targets: Targets = nf.data.binary_targets(labels).astype(np.float32)
+        targets: Targets = nf.datasets.binary_targets(labels).astype(np.float32)
     else:
         x, labels = mnist_like(k_data, workload.rows)
         targets = labels

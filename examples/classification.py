@@ -35,9 +35,9 @@ Labels = npt.NDArray[np.int64]
 Maker = Callable[[nf.Key, int], tuple[FloatArray, Labels]]
 
 DATA_SETS: dict[str, Maker] = {
-    "classification": lambda key, n: nf.data.make_classification(key, n),
-    "moons": lambda key, n: nf.data.make_moons(key, n, noise=0.2),
-    "circles": lambda key, n: nf.data.make_circles(key, n, noise=0.1, factor=0.5),
+    "classification": lambda key, n: nf.datasets.make_classification(key, n),
+    "moons": lambda key, n: nf.datasets.make_moons(key, n, noise=0.2),
+    "circles": lambda key, n: nf.datasets.make_circles(key, n, noise=0.1, factor=0.5),
 }
 """Each set by name: (key, n) -> (x float64 (n, features), labels int64 (n,) in {0, 1})."""
 
@@ -97,7 +97,7 @@ def logit_accuracy(logits: npt.ArrayLike, target: npt.ArrayLike) -> float:
 def split(key: nf.Key, x: FloatArray, labels: Labels) -> Split:
     """Hold out TEST_FRACTION of (x, labels) and standardize x with the train part's statistics."""
     x_train, x_test, y_train, y_test = nf.data.train_test_split(
-        key, x, nf.data.binary_targets(labels), TEST_FRACTION
+        key, x, nf.datasets.binary_targets(labels), TEST_FRACTION
     )
     scaler = nf.data.Standardizer.fit(x_train)
     return Split(scaler, scaler.transform(x_train), y_train, scaler.transform(x_test), y_test)

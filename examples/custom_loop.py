@@ -53,9 +53,11 @@ class Split:
 def moons(key: nf.Key, n: int) -> Split:
     """n noisy moon points, a quarter of them held out for testing."""
     k_make, k_split = nf.random.split(key)
-    x, labels = nf.data.make_moons(k_make, n, noise=0.2)
+    x, labels = nf.datasets.make_moons(k_make, n, noise=0.2)
     x_train, x_test, y_train, y_test = nf.data.train_test_split(k_split, x, labels, 0.25)
-    return Split(x_train, nf.data.binary_targets(y_train), x_test, nf.data.binary_targets(y_test))
+    return Split(
+        x_train, nf.datasets.binary_targets(y_train), x_test, nf.datasets.binary_targets(y_test)
+    )
 
 
 def train_epoch(

@@ -25,7 +25,7 @@ from nnfunc import perceptron, plot
 GATES = {"OR": (0, 1, 1, 1), "AND": (0, 0, 0, 1), "XOR": (0, 1, 1, 0)}
 """Each gate's label for the points (0, 0), (0, 1), (1, 0), (1, 1)."""
 
-POINTS, _ = nf.data.make_xor()
+POINTS, _ = nf.datasets.make_xor()
 """The four points (0, 0), (0, 1), (1, 0), (1, 1), float64 (4, 2)."""
 
 EPOCHS, FAST_EPOCHS = 50, 20

@@ -1,6 +1,6 @@
 """Regression on the tutorials' tabular set, down to its noise floor, in 20 epochs.
 
-The data (`nf.data.make_regression_tabular`): a, b, c ~ N(0, 1), d uniform in
+The data (`nf.datasets.make_regression_tabular`): a, b, c ~ N(0, 1), d uniform in
 {0, 1, 2, 3}, e ~ Bernoulli(0.5), and the target 50 + 0.8a + 0.4b - 0.2c + 10d + 20e
 plus N(0, 10^2) noise, so no model can beat an MSE of about 100 on fresh data. Of
 100 000 rows a fifth is held out for testing and a fifth of the rest for validation.
@@ -86,7 +86,7 @@ class Scores:
 def load(key: nf.Key, rows: int) -> Split:
     """`rows` rows of the tabular set, split into train, validation and test rows."""
     k_data, k_test, k_val = nf.random.split(key, 3)
-    x, y = nf.data.make_regression_tabular(k_data, rows)
+    x, y = nf.datasets.make_regression_tabular(k_data, rows)
     x_rest, x_test, y_rest, y_test = nf.data.train_test_split(k_test, x, y, TEST_FRACTION)
     x_train, x_val, y_train, y_val = nf.data.train_test_split(
         k_val, x_rest, y_rest, VALIDATION_FRACTION

@@ -76,9 +76,9 @@ def train_moons(
     The data come from DATA_SEED, the init and shuffling keys from `seed`. Metrics:
     test_accuracy, train_accuracy and the last epoch's train_loss.
     """
-    x, labels = nf.data.make_moons(nf.random.key(DATA_SEED), points, noise=0.2)
+    x, labels = nf.datasets.make_moons(nf.random.key(DATA_SEED), points, noise=0.2)
     x_train, x_test, y_train, y_test = nf.data.train_test_split(
-        nf.random.key(DATA_SEED), x, nf.data.binary_targets(labels), TEST_FRACTION
+        nf.random.key(DATA_SEED), x, nf.datasets.binary_targets(labels), TEST_FRACTION
     )
     k_init, k_fit = nf.random.split(nf.random.key(seed))
     net = nf.mlp([2, width, width, 1], activation="tanh")

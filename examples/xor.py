@@ -27,8 +27,8 @@ def train(
     key: nf.Key, steps: int, learning_rate: float = 0.5
 ) -> tuple[nf.SequentialParams, list[float]]:
     """(params, loss before each step) after `steps` of gradient descent on the XOR points."""
-    x, labels = nf.data.make_xor()
-    targets = nf.data.binary_targets(labels)
+    x, labels = nf.datasets.make_xor()
+    targets = nf.datasets.binary_targets(labels)
     params = nf.init(NET, key)
     losses = []
     for _ in range(steps):
@@ -45,7 +45,7 @@ def logits(params: nf.SequentialParams, x: npt.ArrayLike) -> npt.NDArray[np.floa
 
 def report(params: nf.SequentialParams) -> int:
     """Print each XOR point's probability of class 1 and the count right; return that count."""
-    x, labels = nf.data.make_xor()
+    x, labels = nf.datasets.make_xor()
     probs = nf.layers.sigmoid(logits(params, x))[:, 0]
     for point, label, prob in zip(x, labels, probs, strict=True):
         print(f"  {point.astype(int).tolist()} -> {prob:.3f}  (target {label})")
@@ -56,7 +56,7 @@ def report(params: nf.SequentialParams) -> int:
 
 def plot_decision(params: nf.SequentialParams, path: Path) -> Path:
     """Save the net's two regions (logit above or below 0) over the four XOR points."""
-    x, labels = nf.data.make_xor()
+    x, labels = nf.datasets.make_xor()
     return plot.decision_boundary(
         lambda points: logits(params, points),
         x,
@@ -75,8 +75,8 @@ def main() -> None:
     args = options.parse_args()
     steps = args.steps if args.steps is not None else FAST_STEPS if args.fast else STEPS
     params, losses = train(nf.random.key(args.seed), steps, args.learning_rate)
-    x, labels = nf.data.make_xor()
-    final = nf.loss(NET, params, x, nf.data.binary_targets(labels), LOSS)
+    x, labels = nf.datasets.make_xor()
+    final = nf.loss(NET, params, x, nf.datasets.binary_targets(labels), LOSS)
     print(f"XOR after {steps} steps (seed {args.seed}): loss {final:.4f}")
     report(params)
     saved = [

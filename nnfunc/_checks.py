@@ -4,8 +4,10 @@ Each check returns the value in its canonical Python type (a NumPy integer becom
 int, a NumPy float a float) and raises TypeError for a value of the wrong type or
 ValueError for one out of range, with a message naming the argument, what was expected
 and what was given: "batch_size must be an int >= 1, given 0". A bool is never taken
-for a number. `field(check, ...)` makes an attrs converter of a check, so a spec's
-fields are checked, and canonical, the moment it is made.
+for a number. `validate(check, ...)` makes an attrs validator of a check and
+`canonical` the converter that goes with it, so a spec's fields are checked, and
+canonical, the moment it is made. Array checks (`real_array`,
+`labels`) refuse what NumPy would otherwise cast with a loss, such as complex values.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 T = TypeVar("T")
 S = TypeVar("S", bound=str)
@@ -39,6 +42,11 @@ def _bounds(minimum: float | None, maximum: float | None, open_low: bool, open_h
     if maximum is not None:
         parts.append(f"{'<' if open_high else '<='} {maximum:g}")
     return " and ".join(parts)
+
+
+def is_integer(value: object) -> bool:
+    """True for an int or a NumPy integer; False for a bool and anything else."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def integer(
@@ -131,16 +139,6 @@ def function(name: str, value: T) -> T:
     return value
 
 
-def field(check: Callable[..., T], /, *args: Any, **kwargs: Any) -> Any:
-    """An attrs converter running `check(name, value, *args, **kwargs)`; errors name the
-    class and the field, as in "Dense.in_features must be an int >= 1, given 0"."""
-
-    def convert(value: object, self_: object, attribute: attrs.Attribute[Any]) -> T:
-        return check(f"{type(self_).__name__}.{attribute.name}", value, *args, **kwargs)
-
-    return attrs.Converter(convert, takes_self=True, takes_field=True)
-
-
 def canonical(value: object) -> Any:
     """A NumPy scalar as the Python bool, int or float it holds; anything else as given.
     The attrs converter that goes with `validate` (mypy reads named converters only)."""
@@ -162,3 +160,45 @@ def validate(check: Callable[..., object], /, *args: Any, **kwargs: Any) -> Any:
         check(f"{type(instance).__name__}.{attribute.name}", value, *args, **kwargs)
 
     return run
+
+
+def shape(name: str, value: object) -> tuple[int, ...]:
+    """`value` as a shape: an int >= 0 (one dimension) or a sequence of ints >= 0."""
+    if is_integer(value):
+        return (integer(name, value, 0),)
+    if not isinstance(value, tuple | list):
+        raise TypeError(f"{name} must be an int or a tuple of ints >= 0, given {_given(value)}")
+    return tuple(integer(f"{name}[{i}]", dim, 0) for i, dim in enumerate(value))
+
+
+def interval(name: str, value: object) -> tuple[float, float]:
+    """`value` as (low, high): a pair of finite numbers with low < high."""
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (low, high) of numbers, given {_given(value)}")
+    low, high = real(f"{name}[0]", value[0]), real(f"{name}[1]", value[1])
+    if not low < high:
+        raise ValueError(f"{name} must be (low, high) with low < high, given {_given(value)}")
+    return low, high
+
+
+def real_array(name: str, value: object) -> npt.NDArray[Any]:
+    """`value` as an array of real numbers (bool, integer or float dtype); TypeError for
+    complex, strings or objects, which would otherwise be cast with a loss."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers, given dtype {array.dtype}")
+    return array
+
+
+def labels(name: str, value: object, num_classes: int | None = None) -> npt.NDArray[np.int64]:
+    """`value` as int64 class labels of shape (n,), each >= 0 and < num_classes if given."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be integers, given dtype {array.dtype}")
+    if array.ndim != 1:
+        raise ValueError(f"{name} must have shape (n,), given {array.shape}")
+    outside = (array < 0) if num_classes is None else (array < 0) | (array >= num_classes)
+    if outside.any():
+        limit = "" if num_classes is None else f" and < {num_classes} (the number of classes)"
+        raise ValueError(f"{name} must be >= 0{limit}, given label {array[outside][0]}")
+    return array.astype(np.int64, copy=False)

@@ -1,5 +1,7 @@
 """Data from a key: shuffled mini-batches, a train/test split, feature standardization.
 
+The data sets themselves (make_moons, one_hot, load_idx...) live in `nnfunc.datasets`.
+
 Every shuffle is `nf.random.permutation` of a `Key`, so the same key gives the same
 batches and the same split in any process. Arrays this module returns are read-only
 and never alias the caller's arrays: `batches` and `train_test_split` gather one
@@ -16,7 +18,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import FloatArray, FloatDType, freeze, is_numeric, readonly
+from nnfunc._arrays import FloatArray, FloatDType, freeze, readonly
+from nnfunc._checks import boolean, integer, is_integer, real, real_array
 from nnfunc.random import Key, check_key, permutation
 
 Array = npt.NDArray[Any]
@@ -26,11 +29,9 @@ def check_finite(name: str, array: npt.ArrayLike) -> None:
     """Raise ValueError if `array` holds NaN or infinity, with how many and where the first is.
 
     One vectorized pass (np.isfinite); integer and bool arrays are finite by type.
-    Raises TypeError for a non-numeric array.
+    Raises TypeError for an array that is not of real numbers (complex, strings).
     """
-    values = np.asarray(array)
-    if not (is_numeric(values.dtype)):
-        raise TypeError(f"{name} must be numeric, given dtype {values.dtype}")
+    values = real_array(name, array)
     if not np.issubdtype(values.dtype, np.inexact):
         return
     finite = np.isfinite(values)
@@ -66,19 +67,14 @@ def _shuffled(key: Key, xs: Array, ys: Array) -> tuple[Array, Array]:
     return freeze(np.take(xs, order, axis=0)), freeze(np.take(ys, order, axis=0))
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool)
-
-
 def num_batches(n: int, batch_size: int, drop_last: bool = False) -> int:
     """How many batches `batches` yields for n examples: ceil(n / batch_size), floor if drop_last.
 
-    Raises ValueError unless n >= 1 and batch_size is an int in [1, n].
+    Raises TypeError for a non-int n or batch_size or a non-bool drop_last; ValueError
+    unless n >= 1 and batch_size is in [1, n].
     """
-    if not _is_int(n) or n < 1:
-        raise ValueError(f"n must be an int >= 1 (the number of examples), given {n!r}")
-    if not _is_int(batch_size) or batch_size < 1:
-        raise ValueError(f"batch_size must be an int >= 1, given {batch_size!r}")
+    n, batch_size = integer("n", n, 1), integer("batch_size", batch_size, 1)
+    drop_last = boolean("drop_last", drop_last)
     if batch_size > n:
         raise ValueError(
             f"batch_size must be at most the number of examples {n}, given {batch_size}"
@@ -98,8 +94,10 @@ def batches(
     with x's and y's dtypes. Arguments are checked at the call, before iterating.
 
     Raises ValueError for an x or y without a first dimension, empty data, different
-    lengths, or a batch_size that is not an int in [1, n]; TypeError for a bad key.
+    lengths, or a batch_size out of [1, n]; TypeError for a bad key, a batch_size
+    that is not an int or a drop_last that is not a bool.
     """
+    check_key(key)
     xs, ys = as_pair(x, y)
     count = num_batches(len(xs), batch_size, drop_last)
     x_perm, y_perm = _shuffled(key, xs, ys)
@@ -121,9 +119,11 @@ def train_test_split(
     Either way both parts keep at least one row. The four arrays are read-only
     slices of one permuted copy of the data, never views of x or y.
 
-    Raises ValueError for a test_size out of range or of another type, and for x and y
-    as `batches` does; TypeError for a bad key.
+    Raises ValueError for a test_size out of range and for x and y as `batches` does;
+    TypeError for a bad key or a test_size that is neither an int nor a float (a
+    string such as "0.2" included).
     """
+    check_key(key)
     xs, ys = as_pair(x, y)
     n_test = _test_count(test_size, len(xs))
     x_perm, y_perm = _shuffled(key, xs, ys)
@@ -132,16 +132,13 @@ def train_test_split(
 
 def _test_count(test_size: float | int, n: int) -> int:
     """The number of test rows for `test_size` of n rows, checked to be in [1, n - 1]."""
-    if _is_int(test_size):
-        count = int(test_size)
+    if is_integer(test_size):
+        count = integer("test_size", test_size)
         given = f"test_size={count}"
-    elif isinstance(test_size, float | np.floating) and 0.0 < test_size < 1.0:
-        count = int(np.floor(test_size * n + 0.5))
-        given = f"test_size={test_size} of {n} rows, which rounds to {count} test rows"
-    else:
-        raise ValueError(
-            f"test_size must be a float in (0, 1) or an int in [1, n - 1], given {test_size!r}"
-        )
+    else:  # a fraction: real() refuses strings and bools with a TypeError
+        fraction = real("test_size", test_size, 0.0, 1.0, open_low=True, open_high=True)
+        count = int(np.floor(fraction * n + 0.5))
+        given = f"test_size={fraction} of {n} rows, which rounds to {count} test rows"
     if not 1 <= count <= n - 1:
         raise ValueError(
             f"the test part must have between 1 and {n - 1} of the {n} rows, given {given}"
@@ -157,9 +154,8 @@ def _result_dtype(dtype: np.dtype[Any]) -> FloatDType:
 
 
 def _as_rows(array: Array, where: str, features: int | None) -> Array:
-    """Check that `array` is numeric of shape (n, features) (any features when None)."""
-    if not (is_numeric(array.dtype)):
-        raise TypeError(f"{where}: x must be numeric, given dtype {array.dtype}")
+    """Check that `array` holds real numbers of shape (n, features) (any features when None)."""
+    real_array(f"{where}: x", array)
     expected = "(n, features)" if features is None else f"(n, {features})"
     if array.ndim != 2 or (features is not None and array.shape[1] != features):
         raise ValueError(f"{where}: x must have shape {expected}, given {array.shape}")
@@ -181,6 +177,8 @@ class Standardizer:
 
     def __attrs_post_init__(self) -> None:
         """Check shapes (features,), one float dtype, and std > 0."""
+        real_array("Standardizer: mean", self.mean)
+        real_array("Standardizer: std", self.std)
         if self.mean.ndim != 1 or self.std.shape != self.mean.shape:
             raise ValueError(
                 "Standardizer: mean and std must both have shape (features,), "
@@ -191,8 +189,9 @@ class Standardizer:
                 "Standardizer: mean and std must share one float dtype, "
                 f"given {self.mean.dtype} and {self.std.dtype}"
             )
-        if not np.all(self.std > 0):
-            raise ValueError(f"Standardizer: every std must be > 0, given {self.std}")
+        if not np.all(self.std > 0) or not np.isfinite(self.std).all():
+            raise ValueError(f"Standardizer: every std must be finite and > 0, given {self.std}")
+        check_finite("Standardizer: mean", self.mean)
 
     @classmethod
     def fit(cls, x: npt.ArrayLike) -> Standardizer:
@@ -200,18 +199,27 @@ class Standardizer:
 
         Computed in float64 and stored in x's dtype if float32 or float64, else float64.
         A constant feature gets mean = its value and std = 1, so it maps to exactly 0.
-        Raises ValueError for another shape, no rows or non-finite values; TypeError
-        for a non-numeric x.
+        Raises ValueError for another shape, no rows, non-finite values or a spread too
+        large for the dtype (a mean or std that overflows to inf); TypeError for an x
+        that is not of real numbers (complex included).
         """
         array = _as_rows(np.asarray(x), "Standardizer.fit", None)
         if len(array) == 0:
             raise ValueError(f"Standardizer.fit: x has no rows (shape {array.shape})")
         check_finite("Standardizer.fit: x", array)
         constant = array.max(axis=0) == array.min(axis=0)
-        mean = np.where(constant, array[0], array.mean(axis=0, dtype=np.float64))
-        std = np.where(constant, 1.0, array.std(axis=0, dtype=np.float64))
         dtype = _result_dtype(array.dtype)
-        return cls(freeze(mean.astype(dtype)), freeze(std.astype(dtype)))
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
+            mean = np.where(constant, array[0], array.mean(axis=0, dtype=np.float64))
+            std = np.where(constant, 1.0, array.std(axis=0, dtype=np.float64))
+            mean, std = mean.astype(dtype), std.astype(dtype)
+        overflow = ~(np.isfinite(mean) & np.isfinite(std))
+        if overflow.any():
+            raise ValueError(
+                f"Standardizer.fit: x's column {int(np.argmax(overflow))} spreads too wide for "
+                f"{dtype}: its mean or std overflows to inf (rescale x first)"
+            )
+        return cls(freeze(mean), freeze(std))
 
     @property
     def num_features(self) -> int:
@@ -237,36 +245,11 @@ class Standardizer:
         return freeze(out)
 
 
-# The data sets and the IDX reader live in their own modules and are part of nf.data.
-from nnfunc.datasets import (  # noqa: E402
-    binary_targets,
-    make_blobs,
-    make_circles,
-    make_classification,
-    make_moons,
-    make_regression_tabular,
-    make_xor,
-    make_xor_noisy,
-    one_hot,
-)
-from nnfunc.idx import load_idx, save_idx  # noqa: E402
-
 __all__ = [
     "Standardizer",
     "as_pair",
     "batches",
-    "binary_targets",
     "check_finite",
-    "load_idx",
-    "make_blobs",
-    "make_circles",
-    "make_classification",
-    "make_moons",
-    "make_regression_tabular",
-    "make_xor",
-    "make_xor_noisy",
     "num_batches",
-    "one_hot",
-    "save_idx",
     "train_test_split",
 ]

@@ -14,19 +14,24 @@ be balanced, their sizes differ by at most one. All randomness comes from the ke
 (`nf.random` samplers on keys split from it): the same key gives the same bytes in
 any process. Returned arrays are read-only.
 
-Bad arguments raise ValueError naming the argument, what was expected and what was
-given; a key that is not a Key raises TypeError.
+Bad arguments raise TypeError (a wrong type, such as a key that is not a Key or a
+float count) or ValueError (a value out of range), naming the argument, what was
+expected and what was given. The IDX reader `load_idx`/`save_idx` (MNIST's file
+format, `nnfunc.idx`) is re-exported here, with the data sets.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import FloatArray, freeze, is_integer
+from nnfunc._arrays import FloatArray, freeze
+from nnfunc._checks import integer, interval, is_integer, real, real_array
+from nnfunc._checks import labels as labels_of
+from nnfunc.data import check_finite
+from nnfunc.idx import load_idx, save_idx
 from nnfunc.random import Key, bernoulli, check_key, normal, permutation, randint, split, uniform
 
 Floats = FloatArray
@@ -40,31 +45,6 @@ TABULAR_COEFFICIENTS = (0.8, 0.4, -0.2, 10.0, 20.0)
 
 _XOR_CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 _XOR_LABELS = np.array([0, 1, 1, 0], dtype=np.int64)
-
-
-# Argument checks
-
-
-def _int_arg(where: str, name: str, value: object, low: int) -> int:
-    """`value` as an int >= low; ValueError naming the function and the argument otherwise."""
-    if isinstance(value, int | np.integer) and not isinstance(value, bool) and value >= low:
-        return int(value)
-    raise ValueError(f"{where}: {name} must be an int >= {low}, given {value!r}")
-
-
-def _float_arg(
-    where: str, name: str, value: object, expected: str, ok: Callable[[float], bool]
-) -> float:
-    """`value` as a finite float for which `ok` holds; ValueError saying `expected` otherwise."""
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
-        number = float(value)
-        if math.isfinite(number) and ok(number):
-            return number
-    raise ValueError(f"{where}: {name} must be a finite number {expected}, given {value!r}")
-
-
-def _non_negative(where: str, name: str, value: object) -> float:
-    return _float_arg(where, name, value, ">= 0", lambda v: v >= 0.0)
 
 
 # Shared pieces
@@ -106,9 +86,8 @@ def make_xor_noisy(key: Key, n: int, noise: float = 0.1) -> tuple[Floats, Labels
     corner's label even where the noise carries it across x = 0.5).
     Raises ValueError unless n is an int >= 1 and noise >= 0.
     """
-    where = "make_xor_noisy"
-    n = _int_arg(where, "n", n, 1)
-    noise = _non_negative(where, "noise", noise)
+    n = integer("n", n, 1)
+    noise = real("noise", noise, 0.0)
     k_corner, k_noise = _keys(key, 2)
     corner = _groups(k_corner, n, 4)
     return _done(_jittered(k_noise, _XOR_CORNERS[corner], noise), _XOR_LABELS[corner])
@@ -122,9 +101,8 @@ def make_moons(key: Key, n: int, noise: float = 0.1) -> tuple[Floats, Labels]:
     classes balanced. x float64 (n, 2), y int64 (n,) in {0, 1}.
     Raises ValueError unless n is an int >= 1 and noise >= 0.
     """
-    where = "make_moons"
-    n = _int_arg(where, "n", n, 1)
-    noise = _non_negative(where, "noise", noise)
+    n = integer("n", n, 1)
+    noise = real("noise", noise, 0.0)
     k_label, k_angle, k_noise = _keys(key, 3)
     label = _groups(k_label, n, 2)
     t = uniform(k_angle, n, 0.0, math.pi, np.float64)
@@ -142,10 +120,9 @@ def make_circles(
     angles uniform in [0, 2 pi), classes balanced. x float64 (n, 2), y int64 (n,).
     Raises ValueError unless n is an int >= 1, noise >= 0 and 0 < factor < 1.
     """
-    where = "make_circles"
-    n = _int_arg(where, "n", n, 1)
-    noise = _non_negative(where, "noise", noise)
-    factor = _float_arg(where, "factor", factor, "in (0, 1)", lambda v: 0.0 < v < 1.0)
+    n = integer("n", n, 1)
+    noise = real("noise", noise, 0.0)
+    factor = real("factor", factor, 0.0, 1.0, open_low=True, open_high=True)
     k_label, k_angle, k_noise = _keys(key, 3)
     label = _groups(k_label, n, 2)
     t = uniform(k_angle, n, 0.0, 2.0 * math.pi, np.float64)
@@ -161,30 +138,27 @@ def _centres(
     center_box: tuple[float, float],
 ) -> Floats:
     """The blob centres (k, features): `centers` itself, or that many drawn in `center_box`."""
-    where = "make_blobs"
-    if isinstance(centers, int | np.integer) and not isinstance(centers, bool):
-        count = _int_arg(where, "centers", centers, 1)
-        dims = 2 if features is None else _int_arg(where, "features", features, 1)
-        low, high = center_box
-        if not (math.isfinite(low) and math.isfinite(high) and low < high):
-            raise ValueError(
-                f"{where}: center_box must be finite (low, high) with low < high, "
-                f"given {center_box!r}"
-            )
-        return uniform(key, (count, dims), low, high, np.float64)
-    given = np.asarray(centers)
-    if given.ndim != 2 or given.size == 0 or not np.issubdtype(given.dtype, np.number):
-        raise ValueError(
-            f"{where}: centers must be an int >= 1 or a numeric array of shape "
-            f"(k, features), given {centers!r}"
+    dims = None if features is None else integer("features", features, 1)
+    if is_integer(centers):
+        count = integer("centers", centers, 1)
+        low, high = interval("center_box", center_box)
+        return uniform(key, (count, 2 if dims is None else dims), low, high, np.float64)
+    given = real_array("centers", centers)
+    if given.ndim == 0:
+        raise TypeError(
+            f"centers must be an int >= 1 or an array of shape (k, features), given {centers!r}"
         )
-    array = given.astype(np.float64)
-    if not np.isfinite(array).all():
-        raise ValueError(f"{where}: centers must be finite, given {centers!r}")
-    if features is not None and features != array.shape[1]:
+    if given.ndim != 2 or given.size == 0:
         raise ValueError(
-            f"{where}: features must match the centers' {array.shape[1]} columns "
-            f"(or be None), given features={features!r}"
+            "centers must be an int >= 1 or a numeric array of shape (k, features), "
+            f"given shape {given.shape}"
+        )
+    check_finite("centers", given)
+    array = given.astype(np.float64)
+    if dims is not None and dims != array.shape[1]:
+        raise ValueError(
+            f"features must match the centers' {array.shape[1]} columns (or be None), "
+            f"given features={dims}"
         )
     return array
 
@@ -205,9 +179,8 @@ def make_blobs(
     x float64 (n, features), y int64 (n,) in [0, k): the index of the row's centre.
     Raises ValueError for n or k not an int >= 1, std < 0, a bad centre array or box.
     """
-    where = "make_blobs"
-    n = _int_arg(where, "n", n, 1)
-    std = _non_negative(where, "std", std)
+    n = integer("n", n, 1)
+    std = real("std", std, 0.0)
     k_centre, k_label, k_noise = _keys(key, 3)
     centres = _centres(k_centre, centers, features, center_box)
     label = _groups(k_label, n, len(centres))
@@ -250,16 +223,16 @@ def _clustered(k_normal: Key, k_mixing: Key, cluster: Labels, centroids: Floats)
 
 
 def _check_classification_sizes(
-    where: str, features: int, informative: int, redundant: int, clusters: int
+    features: int, informative: int, redundant: int, clusters: int
 ) -> None:
     if informative + redundant > features:
         raise ValueError(
-            f"{where}: informative + redundant must be <= features = {features}, given "
+            f"informative + redundant must be <= features = {features}, given "
             f"{informative} + {redundant} = {informative + redundant}"
         )
     if clusters > 2**informative:
         raise ValueError(
-            f"{where}: classes * clusters_per_class must be <= 2**informative = "
+            "classes * clusters_per_class must be <= 2**informative = "
             f"{2**informative} (the hypercube's vertices), given {clusters}"
         )
 
@@ -291,17 +264,16 @@ def make_classification(
     redundant < 0, classes < 2, class_sep <= 0, flip_y outside [0, 1],
     informative + redundant > features or classes * clusters_per_class > 2**informative.
     """
-    where = "make_classification"
-    n = _int_arg(where, "n", n, 1)
-    features = _int_arg(where, "features", features, 1)
-    informative = _int_arg(where, "informative", informative, 1)
-    redundant = _int_arg(where, "redundant", redundant, 0)
-    classes = _int_arg(where, "classes", classes, 2)
-    clusters_per_class = _int_arg(where, "clusters_per_class", clusters_per_class, 1)
-    class_sep = _float_arg(where, "class_sep", class_sep, "> 0", lambda v: v > 0.0)
-    flip_y = _float_arg(where, "flip_y", flip_y, "in [0, 1]", lambda v: 0.0 <= v <= 1.0)
+    n = integer("n", n, 1)
+    features = integer("features", features, 1)
+    informative = integer("informative", informative, 1)
+    redundant = integer("redundant", redundant, 0)
+    classes = integer("classes", classes, 2)
+    clusters_per_class = integer("clusters_per_class", clusters_per_class, 1)
+    class_sep = real("class_sep", class_sep, 0.0, open_low=True)
+    flip_y = real("flip_y", flip_y, 0.0, 1.0)
     clusters = classes * clusters_per_class
-    _check_classification_sizes(where, features, informative, redundant, clusters)
+    _check_classification_sizes(features, informative, redundant, clusters)
     keys = _keys(key, 8)
     centroids = class_sep * _hypercube_vertices(keys[0], clusters, informative)
     cluster = _groups(keys[1], n, clusters)
@@ -330,9 +302,8 @@ def make_regression_tabular(
     (TABULAR_INTERCEPT and TABULAR_COEFFICIENTS). x float64 (n, 5). Vectorized.
     Raises ValueError unless n is an int >= 1 and noise_std >= 0.
     """
-    where = "make_regression_tabular"
-    n = _int_arg(where, "n", n, 1)
-    noise_std = _non_negative(where, "noise_std", noise_std)
+    n = integer("n", n, 1)
+    noise_std = real("noise_std", noise_std, 0.0)
     k_abc, k_d, k_e, k_noise = _keys(key, 4)
     x = np.empty((n, 5))
     x[:, :3] = normal(k_abc, (n, 3), np.float64)
@@ -346,30 +317,14 @@ def make_regression_tabular(
 # Label conversions
 
 
-def _labels(where: str, labels: npt.ArrayLike, num_classes: int) -> npt.NDArray[np.integer]:
-    """`labels` checked to be integers of shape (n,) in [0, num_classes)."""
-    array = np.asarray(labels)
-    if not is_integer(array.dtype):
-        raise TypeError(f"{where}: labels must be integers, given dtype {array.dtype}")
-    if array.ndim != 1:
-        raise ValueError(f"{where}: labels must have shape (n,), given {array.shape}")
-    outside = (array < 0) | (array >= num_classes)
-    if outside.any():
-        raise ValueError(
-            f"{where}: labels must be in [0, {num_classes}), given {array[outside][0]}"
-        )
-    return array
-
-
 def one_hot(labels: npt.ArrayLike, num_classes: int) -> Floats:
     """One row per label with a 1.0 in the label's column: float64 (n, num_classes).
 
     labels: integers of shape (n,) in [0, num_classes). Raises TypeError for non-integer
     labels, ValueError for another shape, a label out of range or num_classes < 1.
     """
-    where = "one_hot"
-    num_classes = _int_arg(where, "num_classes", num_classes, 1)
-    array = _labels(where, labels, num_classes)
+    num_classes = integer("num_classes", num_classes, 1)
+    array = labels_of("labels", labels, num_classes)
     out = np.zeros((len(array), num_classes))
     out[np.arange(len(array)), array] = 1.0
     return freeze(out)
@@ -381,7 +336,7 @@ def binary_targets(labels: npt.ArrayLike) -> Floats:
     Raises TypeError for non-integer labels, ValueError for another shape or a label
     other than 0 or 1.
     """
-    array = _labels("binary_targets", labels, 2)
+    array = labels_of("labels", labels, 2)
     return freeze(array.astype(np.float64).reshape(-1, 1))
 
 
@@ -389,6 +344,7 @@ __all__ = [
     "TABULAR_COEFFICIENTS",
     "TABULAR_INTERCEPT",
     "binary_targets",
+    "load_idx",
     "make_blobs",
     "make_circles",
     "make_classification",
@@ -397,4 +353,5 @@ __all__ = [
     "make_xor",
     "make_xor_noisy",
     "one_hot",
+    "save_idx",
 ]

@@ -6,13 +6,14 @@ Fans follow the Dense layout: shape (in, out) gives fan_in = in and fan_out = ou
 from __future__ import annotations
 
 import math
-from typing import Literal, Protocol
+from typing import Literal, Protocol, get_args
 
 import attrs
 import numpy as np
 
 from nnfunc import random
-from nnfunc._arrays import FloatArray, FloatDType
+from nnfunc._arrays import FloatArray, FloatDType, float_dtype
+from nnfunc._checks import choice, function, real, shape
 
 
 class Initializer(Protocol):
@@ -23,42 +24,75 @@ class Initializer(Protocol):
         ...
 
 
-def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    """(fan_in, fan_out) of a weight of `shape`: (in, out), or (..., in, out) for kernels."""
-    if len(shape) < 2:
-        raise ValueError(f"fans need a weight of at least 2 dimensions, given shape {shape}")
-    receptive = math.prod(shape[:-2])
-    return shape[-2] * receptive, shape[-1] * receptive
+def _fans(dims: tuple[int, ...]) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight of `dims`: (in, out), or (..., in, out) for kernels."""
+    if len(dims) < 2:
+        raise ValueError(f"shape must have at least 2 dimensions for fans, given {dims}")
+    receptive = math.prod(dims[:-2])
+    return dims[-2] * receptive, dims[-1] * receptive
+
+
+def _arguments(
+    key: random.Key, dims: object, dtype: object
+) -> tuple[random.Key, tuple[int, ...], FloatDType]:
+    """An initializer's arguments, checked: a Key, a shape of ints >= 0, float32 or float64."""
+    return random.check_key(key), shape("shape", dims), float_dtype(dtype)  # type: ignore[arg-type]
+
+
+Mode = Literal["fan_in", "fan_out", "fan_avg"]
+Distribution = Literal["normal", "uniform"]
+
+
+def _scale(value: object) -> float:
+    return real("VarianceScaling.scale", value, 0.0, open_low=True)
+
+
+def _mode(value: object) -> Mode:
+    return choice("VarianceScaling.mode", value, get_args(Mode))
+
+
+def _distribution(value: object) -> Distribution:
+    return choice("VarianceScaling.distribution", value, get_args(Distribution))
+
+
+def _std(value: object) -> float:
+    return real("Normal.std", value, 0.0, open_low=True)
 
 
 @attrs.frozen
 class VarianceScaling:
-    """Samples with variance `scale / fan`: the family of Glorot, He and LeCun."""
+    """Samples with variance `scale / fan`: the family of Glorot, He and LeCun.
 
-    scale: float
-    mode: Literal["fan_in", "fan_out", "fan_avg"]
-    distribution: Literal["normal", "uniform"]
+    scale: a finite number > 0; mode: "fan_in", "fan_out" or "fan_avg"; distribution:
+    "normal" or "uniform". TypeError or ValueError naming the field otherwise.
+    """
+
+    scale: float = attrs.field(converter=_scale)
+    mode: Mode = attrs.field(converter=_mode)
+    distribution: Distribution = attrs.field(converter=_distribution)
 
     def __call__(self, key: random.Key, shape: tuple[int, ...], dtype: FloatDType) -> FloatArray:
         """Normal with std sqrt(scale/fan), or uniform in +-sqrt(3 scale/fan)."""
-        fan_in, fan_out = _fans(shape)
+        key, dims, dtype = _arguments(key, shape, dtype)
+        fan_in, fan_out = _fans(dims)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         variance = self.scale / max(fan, 1)
         if self.distribution == "normal":
-            return random.normal(key, shape, dtype) * dtype.type(math.sqrt(variance))
+            return random.normal(key, dims, dtype) * dtype.type(math.sqrt(variance))
         limit = math.sqrt(3.0 * variance)
-        return random.uniform(key, shape, -limit, limit, dtype)
+        return random.uniform(key, dims, -limit, limit, dtype)
 
 
 @attrs.frozen
 class Normal:
-    """Samples from N(0, std**2)."""
+    """Samples from N(0, std**2); std a finite number > 0."""
 
-    std: float = attrs.field(default=0.01, validator=attrs.validators.gt(0.0))
+    std: float = attrs.field(default=0.01, converter=_std)
 
     def __call__(self, key: random.Key, shape: tuple[int, ...], dtype: FloatDType) -> FloatArray:
         """Normal samples of `shape` scaled by `std`."""
-        return random.normal(key, shape, dtype) * dtype.type(self.std)
+        key, dims, dtype = _arguments(key, shape, dtype)
+        return random.normal(key, dims, dtype) * dtype.type(self.std)
 
 
 @attrs.frozen
@@ -67,7 +101,8 @@ class Zeros:
 
     def __call__(self, key: random.Key, shape: tuple[int, ...], dtype: FloatDType) -> FloatArray:
         """Zeros of `shape`."""
-        return np.zeros(shape, dtype)
+        _, dims, dtype = _arguments(key, shape, dtype)
+        return np.zeros(dims, dtype)
 
 
 glorot_uniform = VarianceScaling(1.0, "fan_avg", "uniform")
@@ -97,8 +132,25 @@ def get(init: str | Initializer) -> Initializer:
     """The initializer named `init` (see BY_NAME), or `init` itself if it is callable."""
     if isinstance(init, str):
         if init not in BY_NAME:
-            raise ValueError(f"unknown initializer {init!r}; valid names: {sorted(BY_NAME)}")
+            raise ValueError(f"init: unknown initializer {init!r}; valid names: {sorted(BY_NAME)}")
         return BY_NAME[init]
-    if not callable(init):
-        raise TypeError(f"an initializer must be a name or callable, given {init!r}")
-    return init
+    return function("init", init)
+
+
+__all__ = [
+    "BY_NAME",
+    "Initializer",
+    "Normal",
+    "VarianceScaling",
+    "Zeros",
+    "get",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "lecun_normal",
+    "normal",
+    "xavier_normal",
+    "xavier_uniform",
+    "zeros",
+]

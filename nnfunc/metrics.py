@@ -5,7 +5,8 @@ Classification: `accuracy`, `log_loss`, `predicted_labels` and `confusion_matrix
 float64 whatever the input dtype. Shapes are checked, never broadcast: a binary
 prediction of shape (n,) or (n, 1) needs a target of exactly its shape; a
 multiclass prediction of shape (n, k), k >= 2, needs integer labels (n,) or
-one-hot rows (n, k). Empty inputs raise ValueError, non-integer labels TypeError.
+one-hot rows (n, k). Empty inputs and predictions or targets holding NaN or inf raise
+ValueError; non-integer labels and complex (or other non-real) inputs TypeError.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import is_integer, is_numeric
+from nnfunc._checks import integer, labels, real, real_array
+from nnfunc.data import check_finite
 
 Array = npt.NDArray[Any]
 Labels = npt.NDArray[np.int64]
@@ -25,12 +27,12 @@ ROW_SUM_TOLERANCE = 1e-3
 
 
 def _numeric(name: str, what: str, value: npt.ArrayLike) -> Array:
-    """`value` as a non-empty numeric (or bool) array; TypeError or ValueError otherwise."""
-    array = np.asarray(value)
-    if not (is_numeric(array.dtype)):
-        raise TypeError(f"{name}: {what} must be numeric, given dtype {array.dtype}")
+    """`value` as a non-empty, finite array of real numbers (or bools); TypeError for complex
+    or non-numeric values, ValueError for an empty array, NaN or inf."""
+    array = real_array(f"{name}: {what}", value)
     if array.size == 0:
         raise ValueError(f"{name}: {what} is empty (shape {array.shape}); expected values")
+    check_finite(f"{name}: {what}", array)
     return array
 
 
@@ -44,17 +46,6 @@ def _is_binary(name: str, pred: Array) -> bool:
         f"{name}: pred must have shape (n,) or (n, 1) (binary) or (n, k) (k classes), "
         f"given {pred.shape}"
     )
-
-
-def _check_labels(name: str, what: str, labels: Array, num_classes: int | None) -> None:
-    """Raise unless `labels` are integers >= 0, and < num_classes when it is given."""
-    if not is_integer(labels.dtype):
-        raise TypeError(f"{name}: {what} must be integers, given dtype {labels.dtype}")
-    low, high = int(labels.min()), int(labels.max())
-    if low < 0 or (num_classes is not None and high >= num_classes):
-        bad = low if low < 0 else high
-        limit = "" if num_classes is None else f" and < {num_classes} (the number of classes)"
-        raise ValueError(f"{name}: {what} must be >= 0{limit}, given label {bad}")
 
 
 def _binary_truth(name: str, pred: Array, target: npt.ArrayLike) -> npt.NDArray[np.bool_]:
@@ -77,8 +68,7 @@ def _class_truth(name: str, pred: Array, target: npt.ArrayLike) -> Labels:
     n, k = pred.shape
     t = _numeric(name, "target", target)
     if t.shape == (n,):
-        _check_labels(name, "labels", t, k)
-        return t.astype(np.int64)
+        return labels(f"{name}: labels", t, k)
     if t.shape != (n, k):
         raise ValueError(
             f"{name}: a pred of shape {pred.shape} needs integer labels of shape ({n},) or "
@@ -103,19 +93,15 @@ def _labels_of(pred: Array, binary: bool, threshold: float) -> Labels:
     return _row_argmax(pred)
 
 
-def _check_threshold(threshold: float) -> None:
-    if not np.isfinite(threshold):
-        raise ValueError(f"threshold must be finite, given {threshold}")
-
-
 def predicted_labels(pred: npt.ArrayLike, threshold: float = 0.5) -> Labels:
     """The predicted class of each row as int64 (n,), for `confusion_matrix`.
 
     pred (n,) or (n, 1): 1 where pred > threshold, else 0 (0.5 for probabilities,
     0.0 for logits); pred (n, k), k >= 2: the argmax of each row.
-    Raises ValueError for another shape, an empty pred or a non-finite threshold.
+    Raises ValueError for another shape, an empty or non-finite pred or a non-finite
+    threshold; TypeError for a complex pred or a threshold that is not a number.
     """
-    _check_threshold(threshold)
+    threshold = real("threshold", threshold)
     p = _numeric("predicted_labels", "pred", pred)
     return _labels_of(p, _is_binary("predicted_labels", p), threshold)
 
@@ -128,9 +114,10 @@ def accuracy(pred: npt.ArrayLike, target: npt.ArrayLike, threshold: float = 0.5)
     Multiclass: pred (n, k), k >= 2, argmax of each row, against integer labels (n,)
     in [0, k) or one-hot rows (n, k); the threshold is not used.
     Raises ValueError naming both shapes when they do not fit, for targets that are
-    not 0/1, labels out of range or empty inputs; TypeError for non-integer labels.
+    not 0/1, labels out of range, empty inputs or NaN or inf; TypeError for non-integer
+    labels, complex inputs or a threshold that is not a number.
     """
-    _check_threshold(threshold)
+    threshold = real("threshold", threshold)
     p = _numeric("accuracy", "pred", pred)
     binary = _is_binary("accuracy", p)
     truth = _binary_truth("accuracy", p, target) if binary else _class_truth("accuracy", p, target)
@@ -148,12 +135,7 @@ def confusion_matrix(
     or a num_classes that is not an int >= 1; TypeError for non-integer labels.
     """
     name = "confusion_matrix"
-    if num_classes is not None and (
-        isinstance(num_classes, bool)
-        or not isinstance(num_classes, int | np.integer)
-        or num_classes < 1
-    ):
-        raise ValueError(f"{name}: num_classes must be an int >= 1 or None, given {num_classes!r}")
+    k = None if num_classes is None else integer(f"{name}: num_classes", num_classes, 1)
     true = _numeric(name, "true_labels", true_labels)
     guess = _numeric(name, "pred_labels", pred_labels)
     if true.ndim != 1 or guess.shape != true.shape:
@@ -161,10 +143,10 @@ def confusion_matrix(
             f"{name}: true_labels and pred_labels must both have shape (n,), "
             f"given {true.shape} and {guess.shape}"
         )
-    _check_labels(name, "true_labels", true, num_classes)
-    _check_labels(name, "pred_labels", guess, num_classes)
-    k = int(num_classes) if num_classes is not None else 1 + int(max(true.max(), guess.max()))
-    cells = true.astype(np.int64) * k + guess.astype(np.int64)
+    true = labels(f"{name}: true_labels", true, k)
+    guess = labels(f"{name}: pred_labels", guess, k)
+    k = 1 + int(max(true.max(), guess.max())) if k is None else k
+    cells = true * k + guess
     return np.bincount(cells, minlength=k * k).astype(np.int64).reshape(k, k)
 
 
@@ -176,11 +158,10 @@ def log_loss(probs: npt.ArrayLike, target: npt.ArrayLike, eps: float = 1e-7) -> 
     summing to 1 (within ROW_SUM_TOLERANCE), against integer labels (n,) or one-hot
     (n, k); the mean of -log p[label] over the rows.
     Raises ValueError for probabilities outside [0, 1], rows not summing to 1, eps
-    not in (0, 0.5), and as `accuracy` does for the targets.
+    not in (0, 0.5), and as `accuracy` does for the inputs.
     """
     name = "log_loss"
-    if not 0.0 < eps < 0.5:
-        raise ValueError(f"{name}: eps must be in (0, 0.5), given {eps}")
+    eps = real(f"{name}: eps", eps, 0.0, 0.5, open_low=True, open_high=True)
     p = _numeric(name, "probs", probs).astype(np.float64)
     low, high = float(p.min()), float(p.max())
     if not (0.0 <= low and high <= 1.0):

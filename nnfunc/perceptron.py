@@ -20,9 +20,9 @@ import numpy.typing as npt
 
 from nnfunc import random
 from nnfunc._arrays import FloatArray, float_dtype, freeze, readonly
+from nnfunc._checks import instance, integer, labels, real, real_array
 from nnfunc._inputs import as_input
 from nnfunc.data import as_pair, check_finite
-from nnfunc.datasets import _labels
 from nnfunc.tree import pytree
 
 Labels = npt.NDArray[np.int64]
@@ -34,7 +34,7 @@ class PerceptronParams:
 
     Both are read-only arrays of one float dtype (float32 or float64); arrays given
     by a user are copied. A pytree, so `nf.tree` and `nf.checkpoint` take it.
-    Raises ValueError for other shapes or dtypes.
+    Raises ValueError for other shapes or dtypes, TypeError for complex ones.
     """
 
     w: FloatArray = attrs.field(converter=readonly)
@@ -42,6 +42,8 @@ class PerceptronParams:
 
     def __attrs_post_init__(self) -> None:
         """Check the shapes (features,) and () and the one float dtype."""
+        real_array("PerceptronParams: w", self.w)
+        real_array("PerceptronParams: b", self.b)
         if self.w.ndim != 1 or self.w.size == 0 or self.b.shape != ():
             raise ValueError(
                 "PerceptronParams: w must have shape (features,) with features >= 1 and b "
@@ -64,27 +66,24 @@ def init(n_features: int, dtype: npt.DTypeLike = np.float64) -> PerceptronParams
 
     Zeros, as Rosenblatt's rule is usually started: no key is needed, and from zeros
     the learning rate only scales w and b, never changes which examples are mistakes.
-    Raises ValueError for n_features not an int >= 1 or another dtype.
+    Raises TypeError for n_features not an int, ValueError for n_features < 1 or another
+    dtype.
     """
-    if isinstance(n_features, bool) or not isinstance(n_features, int) or n_features < 1:
-        raise ValueError(f"n_features must be an int >= 1, given {n_features!r}")
+    n_features = integer("n_features", n_features, 1)
     resolved = float_dtype(dtype)
     return PerceptronParams(freeze(np.zeros(n_features, resolved)), freeze(np.zeros((), resolved)))
 
 
 def _check_params(params: object) -> PerceptronParams:
     """`params` if they are PerceptronParams; TypeError otherwise."""
-    if not isinstance(params, PerceptronParams):
-        raise TypeError(
-            "params must be PerceptronParams (make them with nf.perceptron.init), "
-            f"given {type(params).__name__}"
-        )
-    return params
+    return instance(
+        "params", params, PerceptronParams, "PerceptronParams (make them with nf.perceptron.init)"
+    )
 
 
 def _inputs(params: PerceptronParams, x: npt.ArrayLike) -> FloatArray:
     """x as finite (n, features) rows in the params' dtype; ValueError naming the shapes."""
-    rows = as_input(x, params.w.dtype)
+    rows = as_input(real_array("x", x), params.w.dtype)
     if rows.shape[1] != params.num_features:
         raise ValueError(
             f"x must have shape (n, {params.num_features}) for a perceptron of "
@@ -95,22 +94,16 @@ def _inputs(params: PerceptronParams, x: npt.ArrayLike) -> FloatArray:
 
 
 def _examples(
-    where: str, params: PerceptronParams, x: npt.ArrayLike, y: npt.ArrayLike
+    params: PerceptronParams, x: npt.ArrayLike, y: npt.ArrayLike
 ) -> tuple[FloatArray, Labels]:
     """(x rows, y labels): n rows of features and n integer labels 0 or 1, shape (n,)."""
     xs, ys = as_pair(x, y)
-    labels = _labels(where, ys, 2).astype(np.int64)
-    return _inputs(params, xs), labels
+    return _inputs(params, xs), labels("y", ys, 2)
 
 
 def _check_rate(learning_rate: float) -> float:
-    """`learning_rate` as a float; ValueError unless it is a finite number > 0."""
-    number = isinstance(learning_rate, int | float | np.integer | np.floating)
-    if number and not isinstance(learning_rate, bool):
-        rate = float(learning_rate)
-        if np.isfinite(rate) and rate > 0:
-            return rate
-    raise ValueError(f"learning_rate must be a finite number > 0, given {learning_rate!r}")
+    """`learning_rate` as a float; TypeError unless a number, ValueError unless finite and > 0."""
+    return real("learning_rate", learning_rate, 0.0, open_low=True)
 
 
 def predict(params: PerceptronParams, x: npt.ArrayLike) -> Labels:
@@ -147,12 +140,13 @@ def step(
     0 or 1 of shape (n,). Example i is predicted with the params that examples 0..i-1
     left, so this is n online updates, not one update from the summed batch error.
     The result has the params' dtype; the arguments are not changed.
-    Raises TypeError for other params or non-integer labels; ValueError for shapes
-    that do not fit, labels other than 0 and 1, non-finite x or learning_rate <= 0.
+    Raises TypeError for other params, non-integer labels, a complex x or a learning_rate
+    that is not a number; ValueError for shapes that do not fit, labels other than 0 and
+    1, non-finite x or learning_rate <= 0.
     """
     checked = _check_params(params)
-    rows, labels = _examples("perceptron.step", checked, x, y)
-    return _sweep(checked, rows, labels, _check_rate(learning_rate))[0]
+    rows, targets = _examples(checked, x, y)
+    return _sweep(checked, rows, targets, _check_rate(learning_rate))[0]
 
 
 def train(
@@ -169,22 +163,21 @@ def train(
     example right; so the counts end in 0 exactly when training converged. Without a
     key the examples come in their given order each epoch; with one, epoch e visits
     them in the order `nf.random.permutation(nf.random.fold_in(key, e), n)`.
-    x, y, learning_rate: as in `step`. Raises as `step` does, and ValueError for
-    epochs not an int >= 1; TypeError for a key that is not a Key.
+    x, y, learning_rate: as in `step`. Raises as `step` does, TypeError for epochs not
+    an int or a key that is not a Key, and ValueError for epochs < 1.
     """
     checked = _check_params(params)
-    rows, labels = _examples("perceptron.train", checked, x, y)
+    rows, targets = _examples(checked, x, y)
     rate = _check_rate(learning_rate)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be an int >= 1, given {epochs!r}")
+    epochs = integer("epochs", epochs, 1)
     if key is not None:
         random.check_key(key)
     counts: list[int] = []
     for index in range(epochs):
-        xs, ys = rows, labels
+        xs, ys = rows, targets
         if key is not None:
             order = random.permutation(random.fold_in(key, index), len(rows))
-            xs, ys = rows[order], labels[order]
+            xs, ys = rows[order], targets[order]
         checked, mistakes = _sweep(checked, xs, ys, rate)
         counts.append(mistakes)
         if mistakes == 0:

@@ -33,6 +33,7 @@ except ImportError as error:
     ) from error
 
 from nnfunc import data, metrics
+from nnfunc._checks import boolean, choice, function, integer, interval, real
 from nnfunc.layers.activations import BY_NAME, Softmax
 from nnfunc.layers.activations import get as get_activation
 
@@ -70,14 +71,20 @@ def _png_path(path: PathLike) -> Path:
 
 def _figure(size: Size | None, default: Size, dpi: float) -> Figure:
     """A constrained-layout figure of `size` inches (or `default`) on its own Agg canvas."""
-    width, height = default if size is None else size
-    if not all(math.isfinite(v) and v > 0 for v in (width, height, dpi)):
-        raise ValueError(
-            f"size must be (width, height) in inches > 0 and dpi > 0, given size={size}, dpi={dpi}"
-        )
+    width, height = default if size is None else _size(size)
+    dpi = real("dpi", dpi, 0.0, open_low=True)
     figure = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
+
+
+def _size(size: object) -> Size:
+    """`size` as (width, height), two finite numbers of inches > 0."""
+    if not isinstance(size, tuple | list) or len(size) != 2:
+        raise TypeError(f"size must be (width, height) in inches, given {size!r}")
+    return real("size[0]", size[0], 0.0, open_low=True), real(
+        "size[1]", size[1], 0.0, open_low=True
+    )
 
 
 def _panels(figure: Figure, count: int, columns: int) -> list[Axes]:
@@ -127,14 +134,6 @@ def _check_positive(name: str, values: Float64Array) -> None:
         raise ValueError(f"a log scale needs values > 0, but {name} goes down to {low}")
 
 
-def _interval(name: str, pair: tuple[float, float]) -> tuple[float, float]:
-    """(low, high) as floats; ValueError unless both are finite and low < high."""
-    low, high = (float(v) for v in pair)
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(f"{name} must be finite (low, high) with low < high, given {pair}")
-    return low, high
-
-
 def _grid(
     low: Sequence[float] | Float64Array, high: Sequence[float] | Float64Array, resolution: int
 ) -> tuple[Float64Array, Float64Array, Float64Array]:
@@ -143,8 +142,7 @@ def _grid(
     xx, yy: float64 (resolution, resolution), xx varying along axis 1; points: (m, 2),
     m = resolution**2, row r * resolution + c being (xx[r, c], yy[r, c]).
     """
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"resolution must be an int >= 2, given {resolution!r}")
+    resolution = integer("resolution", resolution, 2)
     xx, yy = np.meshgrid(
         np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
     )
@@ -195,8 +193,7 @@ def history(
     log scale with a loss <= 0.
     """
     target = _png_path(path)
-    if loss_scale not in ("linear", "log"):
-        raise ValueError(f'loss_scale must be "linear" or "log", given {loss_scale!r}')
+    loss_scale = choice("loss_scale", loss_scale, ("linear", "log"))
     if len(history) == 0 or "epoch" not in history.names:
         raise ValueError(
             f"history needs an 'epoch' column and at least one row; given the columns "
@@ -252,6 +249,7 @@ def curves(
     series whose length is not x's, or a log axis with a value <= 0.
     """
     target = _png_path(path)
+    log_y, log_x = boolean("log_y", log_y), boolean("log_x", log_x)
     if not named_series:
         raise ValueError("named_series is empty; expected at least one name -> values")
     xs = None if x is None else _values("x", x)
@@ -314,9 +312,10 @@ def decision_grid(
     Raises ValueError for x not (n, 2) or not finite, resolution < 2, padding < 0, a
     grid of zero width, or scores that are not finite or not one row per point.
     """
+    predict = function("predict", predict)
     points = _points(x)
-    if not (math.isfinite(padding) and padding >= 0):
-        raise ValueError(f"padding must be finite and >= 0, given {padding}")
+    padding, threshold = real("padding", padding, 0.0), real("threshold", threshold)
+    resolution = integer("resolution", resolution, 2)
     low, high = points.min(axis=0) - padding, points.max(axis=0) + padding
     if (low == high).any():
         raise ValueError(
@@ -484,9 +483,8 @@ def activations(
     chosen = list(BY_NAME) if names is None else list(names)
     if not chosen:
         raise ValueError(f"names is empty; expected some of {sorted(BY_NAME)}")
-    low, high = _interval("x_range", x_range)
-    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
-        raise ValueError(f"points must be an int >= 2, given {points!r}")
+    low, high = interval("x_range", x_range)
+    points = integer("points", points, 2)
     xs = np.linspace(low, high, points)
     curves = [activation_curve(name, xs) for name in chosen]
     columns = min(3, len(chosen))
@@ -545,13 +543,14 @@ def optimization_paths(
     levels < 2, or a log scale with a loss <= 0.
     """
     target = _png_path(path)
+    loss_fn2d = function("loss_fn2d", loss_fn2d)
     positions = {name: _points(p) for name, p in paths.items()}
-    if isinstance(levels, bool) or not isinstance(levels, int) or levels < 2:
-        raise ValueError(f"levels must be an int >= 2, given {levels!r}")
+    levels, resolution = integer("levels", levels, 2), integer("resolution", resolution, 2)
+    log_scale = boolean("log_scale", log_scale)
     x_bounds, y_bounds = _path_bounds(positions) if bounds is None else bounds
     (x_low, x_high), (y_low, y_high) = (
-        _interval("bounds[0]", x_bounds),
-        _interval("bounds[1]", y_bounds),
+        interval("bounds[0]", x_bounds),
+        interval("bounds[1]", y_bounds),
     )
     xx, yy, grid = _grid((x_low, y_low), (x_high, y_high), resolution)
     losses = np.asarray(loss_fn2d(grid))

@@ -6,12 +6,17 @@ global generator anywhere in nnfunc. Draw from a key once; `split` it for more.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from nnfunc._arrays import FloatArray, float_dtype
+from nnfunc._checks import integer, real
+from nnfunc._checks import shape as _checked_shape
 
+T = TypeVar("T", int, float)
 _MASK64 = (1 << 64) - 1
 # Philox counters: draws start at block 0, `split` reads from a separate counter
 # range, so a key's children never repeat the numbers the key itself gives.
@@ -19,10 +24,9 @@ _DRAW_COUNTER = np.zeros(4, dtype=np.uint64)
 _SPLIT_COUNTER = np.array([0, 0, 0, 1], dtype=np.uint64)
 
 
-def _word(value: int) -> int:
-    if not 0 <= value <= _MASK64:
-        raise ValueError(f"Key words must be integers in [0, 2**64), given {value}")
-    return value
+def _word(value: object) -> int:
+    """A Key word: an int (or NumPy integer) in [0, 2**64)."""
+    return integer("Key.hi and Key.lo", value, 0, _MASK64)
 
 
 @attrs.frozen
@@ -38,11 +42,8 @@ class Key:
 
 def key(seed: int) -> Key:
     """The key for an integer seed (any size >= 0); equal seeds give equal keys."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an int, given {type(seed).__name__}: {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, given {seed}")
-    hi, lo = np.random.SeedSequence(int(seed)).generate_state(2, dtype=np.uint64)
+    seed = integer("seed", seed, 0)
+    hi, lo = np.random.SeedSequence(seed).generate_state(2, dtype=np.uint64)
     return Key(int(hi), int(lo))
 
 
@@ -69,8 +70,7 @@ def generator(k: Key) -> np.random.Generator:
 def split(k: Key, num: int = 2) -> tuple[Key, ...]:
     """`num` new keys derived from `k`; they differ from each other and from `k`."""
     check_key(k)
-    if isinstance(num, bool) or not isinstance(num, int) or num < 1:
-        raise ValueError(f"split needs num >= 1 (an int), given {num!r}")
+    num = integer("num", num, 1)
     raw = _philox(k, _SPLIT_COUNTER).random_raw(2 * num)
     return tuple(Key(int(raw[2 * i]), int(raw[2 * i + 1])) for i in range(num))
 
@@ -78,17 +78,9 @@ def split(k: Key, num: int = 2) -> tuple[Key, ...]:
 def fold_in(k: Key, data: int) -> Key:
     """A new key determined by `k` and the integer `data` (such as a step or a seed)."""
     check_key(k)
-    if isinstance(data, bool) or not isinstance(data, int) or data < 0:
-        raise ValueError(f"fold_in needs an int data >= 0, given {data!r}")
+    data = integer("data", data, 0)
     seeded = np.random.SeedSequence([k.hi, k.lo, data]).generate_state(2, dtype=np.uint64)
     return Key(int(seeded[0]), int(seeded[1]))
-
-
-def _shape(shape: int | tuple[int, ...]) -> tuple[int, ...]:
-    dims = (shape,) if isinstance(shape, int) else tuple(shape)
-    if any(not isinstance(d, int) or d < 0 for d in dims):
-        raise ValueError(f"shape must be non-negative ints, given {shape!r}")
-    return dims
 
 
 def normal(k: Key, shape: int | tuple[int, ...], dtype: npt.DTypeLike = np.float32) -> FloatArray:
@@ -96,8 +88,9 @@ def normal(k: Key, shape: int | tuple[int, ...], dtype: npt.DTypeLike = np.float
 
     Drawn in float64 and rounded, so float32 and float64 agree to rounding for one key.
     """
-    resolved = float_dtype(dtype)
-    return generator(k).standard_normal(_shape(shape)).astype(resolved, copy=False)
+    check_key(k)
+    dims, resolved = _checked_shape("shape", shape), float_dtype(dtype)
+    return generator(k).standard_normal(dims).astype(resolved, copy=False)
 
 
 def uniform(
@@ -108,33 +101,41 @@ def uniform(
     dtype: npt.DTypeLike = np.float32,
 ) -> FloatArray:
     """Uniform samples in [low, high) of `shape` in `dtype`, drawn in float64 and rounded."""
-    if not low < high:
-        raise ValueError(f"uniform needs low < high, given low={low}, high={high}")
-    resolved = float_dtype(dtype)
-    samples = generator(k).uniform(low, high, _shape(shape)).astype(resolved, copy=False)
+    check_key(k)
+    dims, resolved = _checked_shape("shape", shape), float_dtype(dtype)
+    low, high = _low_high(real("low", low), real("high", high))
+    samples = generator(k).uniform(low, high, dims).astype(resolved, copy=False)
     # Rounding to float32 can reach `high`; keep the interval half-open.
     return np.minimum(samples, np.nextafter(resolved.type(high), resolved.type(low)))
 
 
+def _low_high(low: T, high: T) -> tuple[T, T]:
+    """(low, high), checked: ValueError unless low < high."""
+    if not low < high:
+        raise ValueError(f"low must be < high, given low={low}, high={high}")
+    return low, high
+
+
 def permutation(k: Key, n: int) -> npt.NDArray[np.intp]:
     """A random permutation of range(n), as an intp array of shape (n,)."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"permutation needs an int n >= 0, given {n!r}")
+    check_key(k)
+    n = integer("n", n, 0)
     return generator(k).permutation(n).astype(np.intp, copy=False)
 
 
 def bernoulli(k: Key, p: float, shape: int | tuple[int, ...]) -> npt.NDArray[np.bool_]:
     """Boolean samples of `shape`, each True with probability p in [0, 1]."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"bernoulli needs 0 <= p <= 1, given p={p}")
-    return generator(k).random(_shape(shape)) < p
+    check_key(k)
+    p, dims = real("p", p, 0.0, 1.0), _checked_shape("shape", shape)
+    return generator(k).random(dims) < p
 
 
 def randint(k: Key, shape: int | tuple[int, ...], low: int, high: int) -> npt.NDArray[np.int64]:
     """Integers uniform in [low, high) of `shape`."""
-    if not low < high:
-        raise ValueError(f"randint needs low < high, given low={low}, high={high}")
-    values: npt.NDArray[np.int64] = generator(k).integers(low, high, _shape(shape), np.int64)
+    check_key(k)
+    dims = _checked_shape("shape", shape)
+    low, high = _low_high(integer("low", low), integer("high", high))
+    values: npt.NDArray[np.int64] = generator(k).integers(low, high, dims, np.int64)
     return values
 
 

@@ -15,6 +15,7 @@ import nnfunc as nf
 from nnfunc import data
 
 Array = npt.NDArray[Any]
+D: Any = data  # untyped, to call with NumPy scalars where ints and floats are annotated
 
 
 def _dataset(n: int) -> tuple[Array, Array]:
@@ -44,8 +45,13 @@ def test_check_finite_reports_count_and_first_index() -> None:
         data.check_finite("x_train", x)
 
 
+def test_check_finite_rejects_complex() -> None:
+    with pytest.raises(TypeError, match=r"x must be an array of real numbers, given dtype complex"):
+        data.check_finite("x", np.array([1.0 + 2.0j]))
+
+
 def test_check_finite_rejects_non_numeric() -> None:
-    with pytest.raises(TypeError, match=r"y must be numeric, given dtype <U1"):
+    with pytest.raises(TypeError, match=r"y must be an array of real numbers, given dtype <U1"):
         data.check_finite("y", np.array(["a", "b"]))
 
 
@@ -70,19 +76,35 @@ def test_num_batches(n: int, batch_size: int, drop_last: bool, expected: int) ->
 
 
 @pytest.mark.parametrize(
-    ("n", "batch_size", "message"),
+    ("n", "batch_size", "error", "message"),
     [
-        (10, 0, r"batch_size must be an int >= 1, given 0"),
-        (10, -2, r"batch_size must be an int >= 1, given -2"),
-        (10, 2.0, r"batch_size must be an int >= 1, given 2\.0"),
-        (10, True, r"batch_size must be an int >= 1, given True"),
-        (10, 11, r"batch_size must be at most the number of examples 10, given 11"),
-        (0, 1, r"n must be an int >= 1 \(the number of examples\), given 0"),
+        (10, 0, ValueError, r"batch_size must be an int >= 1, given 0"),
+        (10, -2, ValueError, r"batch_size must be an int >= 1, given -2"),
+        (10, 2.0, TypeError, r"batch_size must be an int >= 1, given 2\.0"),
+        (10, True, TypeError, r"batch_size must be an int >= 1, given True"),
+        (10, "2", TypeError, r"batch_size must be an int >= 1, given '2'"),
+        (10, 11, ValueError, r"batch_size must be at most the number of examples 10, given 11"),
+        (0, 1, ValueError, r"n must be an int >= 1, given 0"),
+        (10.0, 1, TypeError, r"n must be an int >= 1, given 10\.0"),
     ],
 )
-def test_num_batches_rejects(n: int, batch_size: Any, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+def test_num_batches_rejects(n: Any, batch_size: Any, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
         data.num_batches(n, batch_size)
+
+
+def test_num_batches_and_batches_take_numpy_integers() -> None:
+    assert D.num_batches(np.int64(10), np.int32(3), np.bool_(True)) == 3
+    x, y = _dataset(7)
+    mine = list(D.batches(nf.random.key(4), x, y, np.int64(3)))
+    python = list(data.batches(nf.random.key(4), x, y, 3))
+    assert [b[1].tolist() for b in mine] == [b[1].tolist() for b in python]
+
+
+def test_drop_last_must_be_a_bool() -> None:
+    x, y = _dataset(7)
+    with pytest.raises(TypeError, match=r"drop_last must be True or False, given 1"):
+        data.batches(nf.random.key(0), x, y, 3, 1)  # type: ignore[arg-type]
 
 
 # batches
@@ -205,23 +227,39 @@ def test_split_is_determined_by_the_key() -> None:
 
 
 @pytest.mark.parametrize(
-    ("test_size", "message"),
+    ("test_size", "error", "message"),
     [
-        (0.0, r"float in \(0, 1\) or an int in \[1, n - 1\], given 0\.0"),
-        (1.0, r"given 1\.0"),
-        (float("nan"), r"given nan"),
-        ("0.3", r"given '0\.3'"),
-        (True, r"given True"),
-        (0, r"between 1 and 9 of the 10 rows, given test_size=0"),
-        (10, r"between 1 and 9 of the 10 rows, given test_size=10"),
-        (0.01, r"given test_size=0\.01 of 10 rows, which rounds to 0 test rows"),
-        (0.97, r"which rounds to 10 test rows"),
+        (0.0, ValueError, r"test_size must be a finite number > 0 and < 1, given 0\.0"),
+        (1.0, ValueError, r"test_size must be .* < 1, given 1\.0"),
+        (float("nan"), ValueError, r"test_size must be .*, given nan"),
+        ("0.3", TypeError, r"test_size must be a finite number .*, given '0\.3'"),
+        (True, TypeError, r"test_size must be .*, given True"),
+        (0.3 + 0j, TypeError, r"test_size must be .*, given complex"),
+        (0, ValueError, r"between 1 and 9 of the 10 rows, given test_size=0"),
+        (10, ValueError, r"between 1 and 9 of the 10 rows, given test_size=10"),
+        (0.01, ValueError, r"given test_size=0\.01 of 10 rows, which rounds to 0 test rows"),
+        (0.97, ValueError, r"which rounds to 10 test rows"),
     ],
 )
-def test_split_rejects_bad_test_size(test_size: Any, message: str) -> None:
+def test_split_rejects_bad_test_size(test_size: Any, error: type[Exception], message: str) -> None:
     x, y = _dataset(10)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         data.train_test_split(nf.random.key(0), x, y, test_size)
+
+
+def test_split_takes_numpy_scalars_as_python_numbers() -> None:
+    x, y = _dataset(10)
+    key = nf.random.key(2)
+    for mine, python in ((np.int64(3), 3), (np.float32(0.25), 0.25), (np.float64(0.3), 0.3)):
+        parts = D.train_test_split(key, x, y, mine)
+        expected = data.train_test_split(key, x, y, python)
+        for got, want in zip(parts, expected, strict=True):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_split_checks_the_key_before_the_data() -> None:
+    with pytest.raises(TypeError, match=r"key must be an nnfunc\.random\.Key"):
+        data.train_test_split(0, [[1.0]], [1], 0.5)  # type: ignore[arg-type]
 
 
 def test_split_rejects_mismatched_lengths() -> None:
@@ -296,12 +334,30 @@ def test_standardizer_is_a_pytree() -> None:
         (np.zeros(3), ValueError, r"fit: x must have shape \(n, features\), given \(3,\)"),
         (np.zeros((0, 2)), ValueError, r"fit: x has no rows \(shape \(0, 2\)\)"),
         (np.array([[1.0], [np.nan]]), ValueError, r"1 non-finite .* at index \(1, 0\)"),
-        (np.array([["a"]]), TypeError, r"fit: x must be numeric, given dtype <U1"),
+        (np.array([["a"]]), TypeError, r"fit: x must be an array of real numbers, given dtype <U1"),
+        (np.array([[1.0 + 1j], [2.0]]), TypeError, r"fit: x must be an array of real numbers"),
+        (
+            np.array([[-1e308], [1e308]]),
+            ValueError,
+            r"fit: x's column 0 spreads too wide for float64",
+        ),
+        (np.array([[1e308, 0.0], [1.7e308, 1.0]]), ValueError, r"column 0 spreads too wide"),
     ],
 )
 def test_standardizer_fit_rejects(x: Array, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
         data.Standardizer.fit(x)
+
+
+def test_standardizer_refuses_complex_moments() -> None:
+    with pytest.raises(TypeError, match=r"Standardizer: mean must be an array of real numbers"):
+        data.Standardizer(np.zeros(2) + 0j, np.ones(2))
+
+
+def test_standardizer_transform_refuses_complex() -> None:
+    scaler = data.Standardizer.fit(np.eye(2))
+    with pytest.raises(TypeError, match=r"transform: x must be an array of real numbers"):
+        scaler.transform(np.eye(2) * 1j)
 
 
 def test_standardizer_transform_checks_the_feature_count() -> None:
@@ -319,7 +375,9 @@ def test_standardizer_transform_checks_the_feature_count() -> None:
         (np.zeros((1, 2)), np.ones((1, 2)), r"given \(1, 2\) and \(1, 2\)"),
         (np.zeros(2), np.ones(2, dtype=np.float32), r"one float dtype, given float64 and float32"),
         (np.zeros(2, dtype=int), np.ones(2, dtype=int), r"given int64 and int64"),
-        (np.zeros(2), np.array([1.0, 0.0]), r"every std must be > 0"),
+        (np.zeros(2), np.array([1.0, 0.0]), r"every std must be finite and > 0"),
+        (np.zeros(2), np.array([1.0, np.inf]), r"every std must be finite and > 0"),
+        (np.array([0.0, np.nan]), np.ones(2), r"mean must be finite"),
     ],
 )
 def test_standardizer_rejects_bad_moments(mean: Array, std: Array, message: str) -> None:

@@ -19,6 +19,7 @@ Generator = Callable[[nf.Key], tuple[Array, Array]]
 KEY = nf.random.key(0)
 NOT_A_KEY: Any = 0
 FLOAT_N: Any = 4.0
+D: Any = datasets  # untyped, to call with wrong types and NumPy scalars
 
 # name -> (generator of 50 rows, number of features, the target's shape and dtype)
 GENERATORS: dict[str, tuple[Generator, int, tuple[int, ...], type[np.generic]]] = {
@@ -291,11 +292,17 @@ def test_labels_plug_into_softmax_cross_entropy_as_labels_or_one_hot() -> None:
     ("call", "error", "message"),
     [
         (lambda: datasets.one_hot([0.0, 1.0], 2), TypeError, r"labels must be integers"),
+        (lambda: datasets.one_hot([1j], 2), TypeError, r"labels must be integers"),
         (lambda: datasets.one_hot([[0, 1]], 2), ValueError, r"shape \(n,\), given \(1, 2\)"),
-        (lambda: datasets.one_hot([0, 3], 3), ValueError, r"in \[0, 3\), given 3"),
-        (lambda: datasets.one_hot([-1, 0], 3), ValueError, r"in \[0, 3\), given -1"),
+        (
+            lambda: datasets.one_hot([0, 3], 3),
+            ValueError,
+            r"labels must be >= 0 and < 3 .*given label 3",
+        ),
+        (lambda: datasets.one_hot([-1, 0], 3), ValueError, r"labels must be >= 0 .*given label -1"),
         (lambda: datasets.one_hot([0], 0), ValueError, r"num_classes must be an int >= 1"),
-        (lambda: datasets.binary_targets([0, 2]), ValueError, r"in \[0, 2\), given 2"),
+        (lambda: D.one_hot([0], 2.0), TypeError, r"num_classes must be an int >= 1"),
+        (lambda: datasets.binary_targets([0, 2]), ValueError, r"< 2 .*given label 2"),
     ],
 )
 def test_label_conversion_errors(
@@ -305,84 +312,132 @@ def test_label_conversion_errors(
         call()
 
 
-# Bad arguments
+def test_one_hot_takes_a_numpy_integer_count() -> None:
+    np.testing.assert_array_equal(
+        D.one_hot([2, 0], np.int64(3)),
+        datasets.one_hot([2, 0], 3),
+    )
 
-BAD_ARGUMENTS: list[tuple[Callable[[], object], str]] = [
-    (lambda: datasets.make_xor_noisy(KEY, 0), r"make_xor_noisy: n must be an int >= 1, given 0"),
-    (lambda: datasets.make_xor_noisy(KEY, FLOAT_N), r"n must be an int >= 1, given 4\.0"),
-    (lambda: datasets.make_xor_noisy(KEY, True), r"n must be an int >= 1, given True"),
+
+# Bad arguments: a wrong type is a TypeError, a value out of range a ValueError, both
+# naming the argument.
+
+BAD_VALUES: list[tuple[Callable[[], object], str]] = [
+    (lambda: D.make_xor_noisy(KEY, 0), r"n must be an int >= 1, given 0"),
+    (lambda: D.make_xor_noisy(KEY, 4, -0.1), r"noise must be a finite number >= 0, given -0\.1"),
+    (lambda: D.make_moons(KEY, -5), r"n must be an int >= 1, given -5"),
+    (lambda: D.make_moons(KEY, 9, math.nan), r"noise must be a finite number >= 0, given nan"),
+    (lambda: D.make_moons(KEY, 9, math.inf), r"noise must be a finite number >= 0, given inf"),
+    (lambda: D.make_circles(KEY, 9, -1.0), r"noise must be a finite number"),
+    (lambda: D.make_circles(KEY, 9, factor=1.0), r"factor must be a finite number > 0 and < 1"),
+    (lambda: D.make_circles(KEY, 9, factor=0.0), r"factor .* > 0 and < 1, given 0\.0"),
+    (lambda: D.make_blobs(KEY, 9, std=-1.0), r"std must be a finite number >= 0"),
+    (lambda: D.make_blobs(KEY, 9, centers=0), r"centers must be an int >= 1"),
+    (lambda: D.make_blobs(KEY, 9, features=0), r"features must be an int >= 1"),
     (
-        lambda: datasets.make_xor_noisy(KEY, 4, -0.1),
-        r"make_xor_noisy: noise must be a finite number >= 0, given -0\.1",
+        lambda: D.make_blobs(KEY, 9, centers=[1.0, 2.0]),
+        r"centers must be an int >= 1 or a numeric array of shape \(k, features\)",
     ),
-    (lambda: datasets.make_moons(KEY, -5), r"make_moons: n must be an int >= 1, given -5"),
+    (lambda: D.make_blobs(KEY, 9, centers=[[math.inf, 0.0]]), r"centers must be finite"),
     (
-        lambda: datasets.make_moons(KEY, 9, math.nan),
-        r"noise must be a finite number >= 0, given nan",
-    ),
-    (lambda: datasets.make_circles(KEY, 9, -1.0), r"make_circles: noise must be a finite number"),
-    (
-        lambda: datasets.make_circles(KEY, 9, factor=1.0),
-        r"make_circles: factor must be a finite number in \(0, 1\), given 1\.0",
-    ),
-    (lambda: datasets.make_circles(KEY, 9, factor=0.0), r"factor .* in \(0, 1\), given 0\.0"),
-    (
-        lambda: datasets.make_blobs(KEY, 9, std=-1.0),
-        r"make_blobs: std must be a finite number >= 0",
-    ),
-    (lambda: datasets.make_blobs(KEY, 9, centers=0), r"make_blobs: centers must be an int >= 1"),
-    (lambda: datasets.make_blobs(KEY, 9, features=0), r"make_blobs: features must be an int >= 1"),
-    (
-        lambda: datasets.make_blobs(KEY, 9, centers=[1.0, 2.0]),
-        r"make_blobs: centers must be an int >= 1 or a numeric array of shape \(k, features\)",
-    ),
-    (lambda: datasets.make_blobs(KEY, 9, centers=[[math.inf, 0.0]]), r"centers must be finite"),
-    (
-        lambda: datasets.make_blobs(KEY, 9, centers=CENTRES, features=3),
-        r"make_blobs: features must match the centers' 2 columns \(or be None\), given features=3",
+        lambda: D.make_blobs(KEY, 9, centers=CENTRES, features=3),
+        r"features must match the centers' 2 columns \(or be None\), given features=3",
     ),
     (
-        lambda: datasets.make_blobs(KEY, 9, center_box=(1.0, -1.0)),
-        r"center_box must be finite \(low, high\) with low < high, given \(1\.0, -1\.0\)",
+        lambda: D.make_blobs(KEY, 9, center_box=(1.0, -1.0)),
+        r"center_box must be \(low, high\) with low < high, given tuple \(1\.0, -1\.0\)",
     ),
-    (lambda: datasets.make_classification(KEY, 0), r"make_classification: n must be an int >= 1"),
-    (lambda: datasets.make_classification(KEY, 9, features=0), r"features must be an int >= 1"),
-    (lambda: datasets.make_classification(KEY, 9, informative=0), r"informative must be an int"),
-    (lambda: datasets.make_classification(KEY, 9, redundant=-1), r"redundant must be an int >= 0"),
-    (lambda: datasets.make_classification(KEY, 9, classes=1), r"classes must be an int >= 2"),
     (
-        lambda: datasets.make_classification(KEY, 9, clusters_per_class=0),
+        lambda: D.make_blobs(KEY, 9, center_box=(0.0, math.inf)),
+        r"center_box\[1\] must be a finite number, given inf",
+    ),
+    (lambda: D.make_classification(KEY, 0), r"n must be an int >= 1"),
+    (lambda: D.make_classification(KEY, 9, features=0), r"features must be an int >= 1"),
+    (lambda: D.make_classification(KEY, 9, informative=0), r"informative must be an int"),
+    (lambda: D.make_classification(KEY, 9, redundant=-1), r"redundant must be an int >= 0"),
+    (lambda: D.make_classification(KEY, 9, classes=1), r"classes must be an int >= 2"),
+    (
+        lambda: D.make_classification(KEY, 9, clusters_per_class=0),
         r"clusters_per_class must be an int >= 1, given 0",
     ),
     (
-        lambda: datasets.make_classification(KEY, 9, class_sep=0.0),
+        lambda: D.make_classification(KEY, 9, class_sep=0.0),
         r"class_sep must be a finite number > 0, given 0\.0",
     ),
     (
-        lambda: datasets.make_classification(KEY, 9, flip_y=1.5),
-        r"flip_y must be a finite number in \[0, 1\], given 1\.5",
+        lambda: D.make_classification(KEY, 9, flip_y=1.5),
+        r"flip_y must be a finite number >= 0 and <= 1, given 1\.5",
     ),
     (
-        lambda: datasets.make_classification(KEY, 9, features=3, informative=2, redundant=2),
+        lambda: D.make_classification(KEY, 9, features=3, informative=2, redundant=2),
         r"informative \+ redundant must be <= features = 3, given 2 \+ 2 = 4",
     ),
     (
-        lambda: datasets.make_classification(KEY, 9, classes=3, clusters_per_class=2),
+        lambda: D.make_classification(KEY, 9, classes=3, clusters_per_class=2),
         r"classes \* clusters_per_class must be <= 2\*\*informative = 4 \(the hypercube's "
         r"vertices\), given 6",
     ),
+    (lambda: D.make_regression_tabular(KEY, 0), r"n must be an int >= 1, given 0"),
     (
-        lambda: datasets.make_regression_tabular(KEY, 0),
-        r"make_regression_tabular: n must be an int >= 1, given 0",
-    ),
-    (
-        lambda: datasets.make_regression_tabular(KEY, 9, noise_std=-1.0),
-        r"make_regression_tabular: noise_std must be a finite number >= 0, given -1\.0",
+        lambda: D.make_regression_tabular(KEY, 9, noise_std=-1.0),
+        r"noise_std must be a finite number >= 0, given -1\.0",
     ),
 ]
 
 
-@pytest.mark.parametrize(("call", "message"), BAD_ARGUMENTS)
-def test_bad_arguments_raise_value_error(call: Callable[[], object], message: str) -> None:
+@pytest.mark.parametrize(("call", "message"), BAD_VALUES)
+def test_bad_values_raise_value_error(call: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+BAD_TYPES: list[tuple[Callable[[], object], str]] = [
+    (lambda: D.make_xor_noisy(KEY, FLOAT_N), r"n must be an int >= 1, given 4\.0"),
+    (lambda: D.make_xor_noisy(KEY, True), r"n must be an int >= 1, given True"),
+    (lambda: D.make_moons(KEY, "100"), r"n must be an int >= 1, given '100'"),
+    (lambda: D.make_moons(KEY, 9, "0.1"), r"noise must be a finite number >= 0, given '0\.1'"),
+    (lambda: D.make_moons(KEY, 9, 0.1j), r"noise must be a finite number >= 0, given complex"),
+    (lambda: D.make_circles(KEY, 9, factor=False), r"factor must be a finite number"),
+    (lambda: D.make_blobs(KEY, 9, centers=[[1j, 0.0]]), r"centers must be an array of real"),
+    (lambda: D.make_blobs(KEY, 9, features=2.0), r"features must be an int >= 1, given 2\.0"),
+    (lambda: D.make_blobs(KEY, 9, centers=3.0), r"centers must be an int >= 1 or an array"),
+    (lambda: D.make_blobs(KEY, 9, center_box=5.0), r"center_box must be a pair"),
+    (lambda: D.make_blobs(KEY, 9, center_box=("0", 1.0)), r"center_box\[0\] must be a finite"),
+    (lambda: D.make_classification(KEY, 9, classes=2.0), r"classes must be an int >= 2"),
+    (lambda: D.make_classification(KEY, 9, flip_y="0"), r"flip_y must be a finite number"),
+    (lambda: D.make_regression_tabular(KEY, 9.0), r"n must be an int >= 1, given 9\.0"),
+    (lambda: D.make_moons(NOT_A_KEY, 9), r"key must be an nnfunc\.random\.Key"),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), BAD_TYPES)
+def test_bad_types_raise_type_error(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("make_xor_noisy", {"n": 9, "noise": 0.2}),
+        ("make_moons", {"n": 9, "noise": 0.2}),
+        ("make_circles", {"n": 9, "noise": 0.1, "factor": 0.3}),
+        ("make_blobs", {"n": 9, "centers": 2, "std": 0.5, "features": 3}),
+        ("make_classification", {"n": 9, "features": 4, "classes": 3, "clusters_per_class": 1}),
+        ("make_regression_tabular", {"n": 9, "noise_std": 2.0}),
+    ],
+)
+def test_numpy_scalars_give_what_python_numbers_give(name: str, kwargs: dict[str, Any]) -> None:
+    numpy_kwargs = {
+        k: np.int64(v) if isinstance(v, int) else np.float64(v) for k, v in kwargs.items()
+    }
+    mine = getattr(datasets, name)(KEY, **numpy_kwargs)
+    python = getattr(datasets, name)(KEY, **kwargs)
+    for got, want in zip(mine, python, strict=True):
+        assert got.tobytes() == want.tobytes()
+
+
+def test_datasets_have_one_home() -> None:
+    for name in datasets.__all__:
+        assert not hasattr(nf.data, name), name
+    assert datasets.load_idx is nf.idx.load_idx and datasets.save_idx is nf.idx.save_idx

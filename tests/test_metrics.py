@@ -68,7 +68,12 @@ def test_predicted_labels() -> None:
         (SCORES, np.ones((4, 3)), ValueError, r"one-hot targets must have a single 1 per row"),
         (np.zeros((2, 2, 2)), [0, 1], ValueError, r"pred must have shape .* given \(2, 2, 2\)"),
         (np.zeros(0), np.zeros(0), ValueError, r"accuracy: pred is empty \(shape \(0,\)\)"),
-        (np.zeros(2), ["a", "b"], TypeError, r"target must be numeric, given dtype <U1"),
+        (
+            np.zeros(2),
+            ["a", "b"],
+            TypeError,
+            r"accuracy: target must be an array of real numbers, given dtype <U1",
+        ),
     ],
 )
 def test_accuracy_rejects(pred: Any, target: Any, error: type[Exception], message: str) -> None:
@@ -77,8 +82,52 @@ def test_accuracy_rejects(pred: Any, target: Any, error: type[Exception], messag
 
 
 def test_threshold_must_be_finite() -> None:
-    with pytest.raises(ValueError, match=r"threshold must be finite, given nan"):
+    with pytest.raises(ValueError, match=r"threshold must be a finite number, given nan"):
         metrics.accuracy([0.3], [0], threshold=math.nan)
+    with pytest.raises(TypeError, match=r"threshold must be a finite number, given '0\.5'"):
+        metrics.predicted_labels([0.3], threshold="0.5")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_predictions_are_refused_not_read_as_class_zero(bad: float) -> None:
+    multiclass = SCORES.astype(np.float64)
+    multiclass[1, 0] = bad
+    with pytest.raises(ValueError, match=r"accuracy: pred must be finite, given 1 non-finite"):
+        metrics.accuracy(multiclass, LABELS)
+    with pytest.raises(ValueError, match=r"predicted_labels: pred must be finite"):
+        metrics.predicted_labels(multiclass)
+    with pytest.raises(ValueError, match=r"accuracy: pred must be finite"):
+        metrics.accuracy([0.2, bad], [0, 1])
+    with pytest.raises(ValueError, match=r"log_loss: probs must be finite"):
+        metrics.log_loss([0.2, bad], [0, 1])
+    for name in ("mse", "mae", "r2"):
+        with pytest.raises(ValueError, match=rf"{name}: pred must be finite"):
+            getattr(metrics, name)([1.0, bad, 3.0], [1.0, 2.0, 3.0])
+        with pytest.raises(ValueError, match=rf"{name}: target must be finite"):
+            getattr(metrics, name)([1.0, 2.0, 3.0], [1.0, bad, 3.0])
+
+
+def test_one_hot_targets_with_nan_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"accuracy: target must be finite"):
+        metrics.accuracy(np.eye(2), [[1.0, 0.0], [math.nan, 1.0]])
+
+
+@pytest.mark.parametrize("name", ["accuracy", "log_loss", "mse", "mae", "r2"])
+def test_complex_inputs_are_a_type_error_naming_the_argument(name: str) -> None:
+    metric = getattr(metrics, name)
+    with pytest.raises(TypeError, match=rf"{name}: \w+ must be an array of real numbers, given "):
+        metric(np.array([0.2, 0.7]) + 0j, [0, 1])
+    with pytest.raises(TypeError, match=rf"{name}: target must be an array of real numbers"):
+        metric(np.array([0.2, 0.7]), np.array([0, 1]) + 0j)
+
+
+def test_confusion_matrix_takes_a_numpy_integer_count() -> None:
+    counts: Any = metrics.confusion_matrix
+    np.testing.assert_array_equal(
+        counts([0, 1], [1, 1], np.int64(3)), metrics.confusion_matrix([0, 1], [1, 1], 3)
+    )
+    accuracy: Any = metrics.accuracy
+    assert accuracy([0.7, 0.2], [1, 0], threshold=np.float32(0.5)) == 1.0
 
 
 # confusion_matrix
@@ -110,8 +159,9 @@ def test_confusion_matrix_of_predicted_labels() -> None:
         ([0, 1], [0, 2], 2, ValueError, r"pred_labels must be >= 0 and < 2 .*, given label 2"),
         ([0.0, 1.0], [0, 1], None, TypeError, r"true_labels must be integers, given dtype float"),
         ([True], [False], None, TypeError, r"true_labels must be integers, given dtype bool"),
-        ([0], [0], 0, ValueError, r"num_classes must be an int >= 1 or None, given 0"),
-        ([0], [0], 2.0, ValueError, r"num_classes must be an int >= 1 or None, given 2\.0"),
+        ([0], [0], 0, ValueError, r"num_classes must be an int >= 1, given 0"),
+        ([0], [0], 2.0, TypeError, r"num_classes must be an int >= 1, given 2\.0"),
+        ([0], [0], "2", TypeError, r"num_classes must be an int >= 1, given '2'"),
         (np.zeros(0, int), np.zeros(0, int), 2, ValueError, r"true_labels is empty"),
     ],
 )
@@ -161,7 +211,7 @@ def test_regression_metrics_reject_other_shapes_and_empty(
         metric(np.zeros(3), np.zeros((3, 1)))
     with pytest.raises(ValueError, match=rf"{name}: pred is empty"):
         metric(np.zeros(0), np.zeros(0))
-    with pytest.raises(TypeError, match=rf"{name}: target must be numeric"):
+    with pytest.raises(TypeError, match=rf"{name}: target must be an array of real numbers"):
         metric(np.zeros(1), ["x"])
 
 
@@ -192,7 +242,12 @@ def test_multiclass_log_loss_by_hand() -> None:
         ([[0.5, 0.2]], [0], {}, r"each row of probs must sum to 1 .* off by 0\.3"),
         ([0.5, 0.5], [[1], [0]], {}, r"binary pred of shape \(2,\) needs .* given \(2, 1\)"),
         ([[0.5, 0.5]], [[1, 1]], {}, r"one-hot targets must have a single 1 per row"),
-        ([0.5], [1], {"eps": 0.0}, r"eps must be in \(0, 0\.5\), given 0\.0"),
+        (
+            [0.5],
+            [1],
+            {"eps": 0.0},
+            r"log_loss: eps must be a finite number > 0 and < 0\.5, given 0\.0",
+        ),
         ([], [], {}, r"log_loss: probs is empty"),
     ],
 )

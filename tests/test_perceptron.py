@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 import nnfunc as nf
 from nnfunc import perceptron
 
-X, _ = nf.data.make_xor()  # rows (0, 0), (0, 1), (1, 0), (1, 1)
+X, _ = nf.datasets.make_xor()  # rows (0, 0), (0, 1), (1, 0), (1, 1)
 OR = np.array([0, 1, 1, 1])
 AND = np.array([0, 0, 0, 1])
 XOR = np.array([0, 1, 1, 0])
@@ -98,7 +99,9 @@ def test_shuffling_is_fixed_by_the_key() -> None:
 
 
 def test_a_separable_cloud_converges_and_stays_float32() -> None:
-    x, y = nf.data.make_blobs(nf.random.key(0), 200, centers=[[-2.0, -2.0], [2.0, 2.0]], std=0.5)
+    x, y = nf.datasets.make_blobs(
+        nf.random.key(0), 200, centers=[[-2.0, -2.0], [2.0, 2.0]], std=0.5
+    )
     params, errors = perceptron.train(perceptron.init(2, np.float32), x, y, 0.1, epochs=100)
     assert errors[-1] == 0 and len(errors) < 100
     assert params.w.dtype == params.b.dtype == np.float32
@@ -136,7 +139,7 @@ def test_params_are_a_pytree_that_checkpoints(tmp_path: Path) -> None:
 
 
 def bad(
-    x: npt.ArrayLike = X, y: npt.ArrayLike = OR, rate: float = 1.0, epochs: int = 5
+    x: npt.ArrayLike = X, y: npt.ArrayLike = OR, rate: Any = 1.0, epochs: Any = 5
 ) -> tuple[npt.ArrayLike, npt.ArrayLike, float, int]:
     return x, y, rate, epochs
 
@@ -145,14 +148,17 @@ def bad(
     ("args", "error", "match"),
     [
         (bad(y=OR.reshape(-1, 1)), ValueError, r"shape \(n,\), given \(4, 1\)"),
-        (bad(y=[0, 1, 2, 1]), ValueError, r"labels must be in \[0, 2\), given 2"),
-        (bad(y=OR.astype(float)), TypeError, "labels must be integers, given dtype float64"),
+        (bad(y=[0, 1, 2, 1]), ValueError, r"y must be >= 0 and < 2 .*, given label 2"),
+        (bad(y=OR.astype(float)), TypeError, "y must be integers, given dtype float64"),
         (bad(y=OR[:3]), ValueError, "same number of examples"),
         (bad(x=np.ones((4, 3))), ValueError, r"shape \(n, 2\) .* given \(4, 3\)"),
         (bad(x=np.ones(4)), ValueError, r"\(batch, features\), given shape \(4,\)"),
         (bad(x=np.full((4, 2), np.nan)), ValueError, "x must be finite"),
         (bad(rate=0.0), ValueError, "learning_rate must be a finite number > 0, given 0.0"),
-        (bad(rate=True), ValueError, "learning_rate must be a finite number > 0, given True"),
+        (bad(rate=True), TypeError, "learning_rate must be a finite number > 0, given True"),
+        (bad(rate="0.1"), TypeError, "learning_rate must be a finite number > 0, given '0.1'"),
+        (bad(x=X + 0j), TypeError, "x must be an array of real numbers, given dtype complex128"),
+        (bad(epochs=2.5), TypeError, "epochs must be an int >= 1, given 2.5"),
         (bad(rate=float("inf")), ValueError, "learning_rate must be a finite number > 0"),
         (bad(epochs=0), ValueError, "epochs must be an int >= 1, given 0"),
     ],
@@ -165,7 +171,7 @@ def test_train_refuses_bad_input(
 
 
 def test_step_and_predict_refuse_bad_input() -> None:
-    with pytest.raises(ValueError, match=r"perceptron.step: labels must have shape \(n,\)"):
+    with pytest.raises(ValueError, match=r"y must have shape \(n,\), given \(4, 1\)"):
         perceptron.step(perceptron.init(2), X, OR.reshape(-1, 1), 1.0)
     with pytest.raises(TypeError, match=r"must be PerceptronParams \(.*\), given DenseParams"):
         perceptron.predict(nf.DenseParams(np.ones((2, 1)), np.zeros(1)), X)  # type: ignore[arg-type]
@@ -173,6 +179,23 @@ def test_step_and_predict_refuse_bad_input() -> None:
         perceptron.predict(perceptron.init(2), X[:, :1])
     with pytest.raises(TypeError, match=r"key must be an nnfunc\.random\.Key"):
         perceptron.train(perceptron.init(2), X, OR, 1.0, 5, key=0)  # type: ignore[arg-type]
+
+
+def test_numpy_scalars_give_what_python_numbers_give() -> None:
+    p: Any = perceptron
+    mine = p.train(p.init(np.int64(2)), X, OR, np.float64(0.5), np.int32(9), key=nf.random.key(1))
+    python = perceptron.train(perceptron.init(2), X, OR, 0.5, 9, key=nf.random.key(1))
+    assert nf.tree.equal(mine[0], python[0]) and mine[1] == python[1]
+
+
+def test_init_refuses_a_float_count() -> None:
+    with pytest.raises(TypeError, match=r"n_features must be an int >= 1, given 2\.0"):
+        perceptron.init(2.0)  # type: ignore[arg-type]
+
+
+def test_params_refuse_complex_arrays() -> None:
+    with pytest.raises(TypeError, match=r"PerceptronParams: w must be an array of real numbers"):
+        perceptron.PerceptronParams(np.ones(2) + 1j, np.array(0.0))  # type: ignore[arg-type]
 
 
 def test_params_and_init_refuse_bad_values() -> None:

@@ -99,18 +99,22 @@ def test_output_path_folders_options_and_global_settings_untouched(tmp_path: Pat
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("options", "error", "message"),
     [
-        ({"path": "figure.jpg"}, r"\.png file, given '.*figure\.jpg'"),
-        ({"size": (0.0, 3.0)}, r"size must be .* given size=\(0\.0, 3\.0\)"),
-        ({"dpi": -1.0}, r"dpi > 0, given .*dpi=-1\.0"),
+        ({"path": "figure.jpg"}, ValueError, r"\.png file, given '.*figure\.jpg'"),
+        ({"size": (0.0, 3.0)}, ValueError, r"size\[0\] must be a finite number > 0, given 0\.0"),
+        ({"size": (4.0, "3")}, TypeError, r"size\[1\] must be a finite number > 0, given '3'"),
+        ({"size": 4.0}, TypeError, r"size must be \(width, height\) in inches, given 4\.0"),
+        ({"dpi": -1.0}, ValueError, r"dpi must be a finite number > 0, given -1\.0"),
+        ({"dpi": 1j}, TypeError, r"dpi must be a finite number > 0, given complex"),
+        ({"log_y": 1}, TypeError, r"log_y must be True or False, given 1"),
     ],
 )
 def test_bad_output_options_are_refused(
-    tmp_path: Path, options: dict[str, Any], message: str
+    tmp_path: Path, options: dict[str, Any], error: type[Exception], message: str
 ) -> None:
     path = tmp_path / options.pop("path", "figure.png")
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         plot.curves({"a": [1.0, 2.0]}, path, "x", "y", **options)
     assert not path.exists()
 
@@ -150,7 +154,9 @@ def test_history_refuses_bad_input(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"given \[\], of which \[\] are not"):
         plot.history(HISTORY, path, columns=[])
     unchecked: Any = "symlog"  # what a caller without a type checker may pass
-    with pytest.raises(ValueError, match='loss_scale must be "linear" or "log", given \'symlog\''):
+    with pytest.raises(
+        ValueError, match=r"loss_scale must be one of \['linear', 'log'\], given 'symlog'"
+    ):
         plot.history(HISTORY, path, loss_scale=unchecked)
     perfect = History(("epoch", "train_loss"), ((0.0, 0.5), (1.0, 0.0)))
     with pytest.raises(
@@ -208,7 +214,7 @@ def test_decision_grid_multiclass_argmax_in_each_corner() -> None:
         (np.zeros((0, 2)), {}, r"given \(0, 2\)"),
         (np.array([[0.0, np.nan]]), {}, "x must be finite"),
         (np.array([[0.0, 1.0], [0.0, 2.0]]), {"padding": 0.0}, r"zero width: every x\[:, 0\]"),
-        (CENTERS, {"padding": -1.0}, "padding must be finite and >= 0, given -1.0"),
+        (CENTERS, {"padding": -1.0}, r"padding must be a finite number >= 0, given -1\.0"),
         (CENTERS, {"resolution": 1}, "resolution must be an int >= 2, given 1"),
     ],
 )
@@ -217,6 +223,27 @@ def test_decision_grid_refuses_bad_x_and_options(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         plot.decision_grid(nearest_center, x, **options)
+
+
+@pytest.mark.parametrize(
+    ("x", "options", "message"),
+    [
+        (CENTERS + 1j, {}, r"x must be an array of real numbers, given dtype complex128"),
+        (CENTERS, {"resolution": 2.0}, r"resolution must be an int >= 2, given 2\.0"),
+        (CENTERS, {"padding": "0.5"}, r"padding must be a finite number >= 0, given '0\.5'"),
+        (CENTERS, {"threshold": None}, r"threshold must be a finite number, given None"),
+    ],
+)
+def test_decision_grid_refuses_wrong_types(x: Array, options: dict[str, Any], message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        plot.decision_grid(nearest_center, x, **options)
+
+
+def test_decision_grid_takes_numpy_scalars_as_python_numbers() -> None:
+    mine = plot.decision_grid(nearest_center, CENTERS, np.int64(7), np.float32(0.5))  # type: ignore[arg-type]
+    python = plot.decision_grid(nearest_center, CENTERS, 7, 0.5)
+    for got, want in zip(mine, python, strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_decision_grid_refuses_scores_of_the_wrong_shape_or_not_finite() -> None:
@@ -327,7 +354,7 @@ def test_activations_refuse_bad_input(tmp_path: Path) -> None:
         plot.activations(path, ["relu", "gelu"])
     with pytest.raises(ValueError, match="names is empty"):
         plot.activations(path, [])
-    with pytest.raises(ValueError, match=r"x_range must be finite \(low, high\) with low < high"):
+    with pytest.raises(ValueError, match=r"x_range must be \(low, high\) with low < high"):
         plot.activations(path, x_range=(1.0, 1.0))
     with pytest.raises(ValueError, match="points must be an int >= 2, given 1"):
         plot.activations(path, points=1)
@@ -367,7 +394,9 @@ def test_optimization_paths_refuse_bad_input(tmp_path: Path) -> None:
         plot.optimization_paths(bowl, {"sgd": np.zeros((3, 3))}, path)
     with pytest.raises(ValueError, match="give bounds or at least one path"):
         plot.optimization_paths(bowl, {}, path)
-    with pytest.raises(ValueError, match=r"bounds\[1\] must be finite .* given \(2.0, -2.0\)"):
+    with pytest.raises(
+        ValueError, match=r"bounds\[1\] must be \(low, .* given tuple \(2\.0, -2\.0\)"
+    ):
         plot.optimization_paths(bowl, {}, path, bounds=((-1.0, 1.0), (2.0, -2.0)))
     with pytest.raises(
         ValueError, match=r"shape \(100,\) for points \(100, 2\); it returned shape \(100, 1\)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -71,20 +72,63 @@ def test_fold_in_is_deterministic_and_distinct() -> None:
     assert len({nf.random.fold_in(k, i) for i in range(50)} | {k}) == 51
 
 
+K = nf.random.key(0)
+R: Any = nf.random  # untyped, to call with the wrong types and NumPy scalars
+
+
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: nf.random.key(-1), ValueError, "seed must be >= 0, given -1"),
-        (lambda: nf.random.key(1.5), TypeError, "seed must be an int, given float"),  # type: ignore[arg-type]
-        (lambda: nf.random.split(nf.random.key(0), 0), ValueError, "num >= 1"),
-        (lambda: nf.random.normal(0, 3), TypeError, "must be an nnfunc.random.Key"),  # type: ignore[arg-type]
-        (lambda: nf.random.uniform(nf.random.key(0), 3, 1.0, 1.0), ValueError, "low < high"),
-        (lambda: nf.random.bernoulli(nf.random.key(0), 1.5, 3), ValueError, "0 <= p <= 1"),
-        (lambda: nf.random.normal(nf.random.key(0), 3, np.int32), ValueError, "float32 or float64"),
-        (lambda: nf.random.normal(nf.random.key(0), (2, -1)), ValueError, "non-negative"),
+        (lambda: R.key(-1), ValueError, r"seed must be an int >= 0, given -1"),
+        (lambda: R.key(1.5), TypeError, r"seed must be an int >= 0, given 1\.5"),
+        (lambda: R.key(True), TypeError, r"seed must be an int >= 0, given True"),
+        (lambda: R.split(K, 0), ValueError, r"num must be an int >= 1, given 0"),
+        (lambda: R.split(K, 2.0), TypeError, r"num must be an int >= 1, given 2\.0"),
+        (lambda: R.split(K, "2"), TypeError, r"num must be an int >= 1, given '2'"),
+        (lambda: R.fold_in(K, -1), ValueError, r"data must be an int >= 0, given -1"),
+        (lambda: R.fold_in(K, 1.0), TypeError, r"data must be an int >= 0, given 1\.0"),
+        (lambda: R.normal(0, 3), TypeError, "key must be an nnfunc.random.Key"),
+        (lambda: R.uniform(K, 3, 1.0, 1.0), ValueError, "low must be < high"),
+        (lambda: R.uniform(K, 3, "0", 1.0), TypeError, "low must be a finite number"),
+        (lambda: R.uniform(K, 3, 0.0, np.inf), ValueError, "high must be a finite number"),
+        (lambda: R.uniform(K, 3, 1j, 2.0), TypeError, "low must be a finite number"),
+        (lambda: R.bernoulli(K, 1.5, 3), ValueError, r"p must be a finite number >= 0"),
+        (lambda: R.bernoulli(K, np.nan, 3), ValueError, r"p must be a finite number"),
+        (lambda: R.bernoulli(K, "0.5", 3), TypeError, r"p must be a finite number"),
+        (lambda: R.normal(K, 3, np.int32), ValueError, "float32 or float64"),
+        (lambda: R.normal(K, (2, -1)), ValueError, r"shape\[1\] must be an int >= 0"),
+        (lambda: R.normal(K, (2, 1.0)), TypeError, r"shape\[1\] must be an int >= 0"),
+        (lambda: R.normal(K, 2.0), TypeError, r"shape must be an int or a tuple"),
+        (lambda: R.permutation(K, -1), ValueError, r"n must be an int >= 0, given -1"),
+        (lambda: R.permutation(K, 3.0), TypeError, r"n must be an int >= 0, given 3\.0"),
+        (lambda: R.randint(K, 3, 0, 2.5), TypeError, r"high must be an int, given 2\.5"),
+        (lambda: R.randint(K, 3, 2, 2), ValueError, r"low must be < high"),
+        (lambda: R.Key(-1, 0), ValueError, r"Key.hi and Key.lo must be an int >= 0"),
+        (lambda: R.Key(0, 2**64), ValueError, r"Key.hi and Key.lo must be an int >= 0"),
+        (lambda: R.Key(0, 1.0), TypeError, r"Key.hi and Key.lo must be an int"),
     ],
 )
 def test_bad_arguments_are_refused(call: object, error: type[Exception], match: str) -> None:
     assert callable(call)
     with pytest.raises(error, match=match):
         call()
+
+
+def test_numpy_integers_give_what_python_ints_give() -> None:
+    i64, u8 = np.int64, np.uint8
+    assert R.key(i64(7)) == R.key(7)
+    assert R.split(K, i64(3)) == R.split(K, 3)
+    assert R.fold_in(K, u8(5)) == R.fold_in(K, 5)
+    np.testing.assert_array_equal(R.permutation(K, i64(9)), R.permutation(K, 9))
+    np.testing.assert_array_equal(
+        R.randint(K, (i64(2), u8(3)), i64(-4), i64(4)), R.randint(K, (2, 3), -4, 4)
+    )
+    np.testing.assert_array_equal(R.normal(K, i64(4)), R.normal(K, 4))
+    key = R.Key(np.uint64(2**64 - 1), i64(3))
+    assert key == R.Key(2**64 - 1, 3) and type(key.hi) is int
+
+
+def test_numpy_floats_give_what_python_floats_give() -> None:
+    f32, f64 = np.float32(-0.5), np.float64(2.0)
+    np.testing.assert_array_equal(R.uniform(K, 5, f32, f64), R.uniform(K, 5, -0.5, 2.0))
+    np.testing.assert_array_equal(R.bernoulli(K, np.float64(0.25), 9), R.bernoulli(K, 0.25, 9))

@@ -26,7 +26,7 @@ FIT_GRID: sweep.Grid = {"learning_rate": [0.05, 3.0], "width": [4]}
 def regression_fit(seed: int, *, learning_rate: float, width: int) -> sweep.RunOutput:
     """Four epochs of SGD on 64 rows of the tabular regression set, every key from the seed."""
     k_init, k_fit = nf.random.split(nf.random.key(seed))
-    x, y = nf.data.make_regression_tabular(DATA_KEY, 64)
+    x, y = nf.datasets.make_regression_tabular(DATA_KEY, 64)
     net = nf.mlp([5, width, 1], activation="tanh")
     with np.errstate(all="ignore"):  # the overflow that makes 3.0 diverge
         result = nf.fit(

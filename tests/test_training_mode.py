@@ -218,7 +218,7 @@ def test_state_and_norm_params_are_checked_like_dense_params(
 
 def _blobs(n: int, seed: int) -> tuple[F64, npt.NDArray[np.int64]]:
     centres = np.array([[0.0, 3.0], [3.0, -2.0], [-3.0, -2.0]])
-    x, labels = nf.data.make_blobs(nf.random.key(seed), n, centers=centres, std=1.0)
+    x, labels = nf.datasets.make_blobs(nf.random.key(seed), n, centers=centres, std=1.0)
     return np.asarray(x, np.float64), np.asarray(labels)
 
 
