@@ -20,16 +20,6 @@ def freeze(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return array
 
 
-def moved(
-    p: FloatArray, g: FloatArray, learning_rate: float, out: FloatArray | None = None
-) -> FloatArray:
-    """p - learning_rate * g as a fresh array of p's dtype (or in `out`, such as g), rounded
-    as (-learning_rate * g) + p, the order of optim's scale-then-apply."""
-    step = np.multiply(g, -learning_rate, out=out, dtype=p.dtype)
-    step += p
-    return step
-
-
 def _reachable_by_writer(array: npt.NDArray[Any]) -> bool:
     """True when `array`, or an array it is a view of, can still be written."""
     node: object = array

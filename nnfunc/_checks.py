@@ -134,3 +134,13 @@ def field(check: Callable[..., T], /, *args: Any, **kwargs: Any) -> Any:
         return check(f"{type(self_).__name__}.{attribute.name}", value, *args, **kwargs)
 
     return attrs.Converter(convert, takes_self=True, takes_field=True)
+
+
+def named_field(owner: str, check: Callable[..., T], /, *args: Any, **kwargs: Any) -> Any:
+    """`field`, with errors naming `owner` (a spec's public name) instead of its class, as
+    in "scale_by_adam.b1 must be a finite number >= 0 and < 1, given 1.0"."""
+
+    def convert(value: object, attribute: attrs.Attribute[Any]) -> T:
+        return check(f"{owner}.{attribute.name}", value, *args, **kwargs)
+
+    return attrs.Converter(convert, takes_field=True)

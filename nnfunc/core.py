@@ -7,14 +7,13 @@ params' dtype; outputs have the params' dtype.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc import fused, tree
-from nnfunc._arrays import FloatArray, float_dtype, freeze, moved
+from nnfunc import fused, optim, tree
+from nnfunc._arrays import FloatArray, float_dtype
 from nnfunc._inputs import as_input, params_dtype
 from nnfunc.layers.base import Layer, apply_infer, apply_train, layer_state
 from nnfunc.losses import Loss, Penalty
@@ -119,7 +118,9 @@ def backprop(
     Nets that `mlp` builds take `nnfunc.fused`'s path, with the same results.
     """
     plan = fused.plan(net)
-    found = None if plan is None else fused.run(plan, params, x, y, loss_fn, input_grad, None, False)
+    found = (
+        None if plan is None else fused.run(plan, params, x, y, loss_fn, input_grad, None, False)
+    )
     if found is None:
         return _backward(net, params, _run(net, params, x), y, loss_fn, penalty, input_grad)
     value, grads, dx = found
@@ -187,17 +188,10 @@ def grads(
     return backprop(net, params, x, y, loss_fn, penalty)[1]
 
 
-def descend(learning_rate: float) -> Callable[[FloatArray, FloatArray], FloatArray]:
-    """The leaf function p, g -> p - learning_rate * g, one fresh read-only array (`moved`)."""
-
-    def step(p: FloatArray, g: FloatArray) -> FloatArray:
-        return freeze(moved(p, g, learning_rate))
-
-    return step
-
-
 def sgd_step(params: P, grads: P, learning_rate: float) -> P:
-    """params - learning_rate * grads, leaf by leaf, as new read-only arrays."""
-    if not np.isfinite(learning_rate):
-        raise ValueError(f"learning_rate must be finite, given {learning_rate}")
-    return tree.map(descend(learning_rate), params, grads)
+    """params - learning_rate * grads, leaf by leaf, as new read-only arrays (`optim.descend`).
+
+    Raises ValueError for a learning rate that is not a finite number, and naming the path
+    where grads differ from params in structure or in a leaf's shape.
+    """
+    return optim.descend(params, grads, learning_rate)

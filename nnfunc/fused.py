@@ -21,12 +21,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import FloatArray, moved
+from nnfunc._arrays import FloatArray
 from nnfunc._inputs import as_input
 from nnfunc.layers.activations import Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnfunc.layers.dense import Dense, DenseParams, dense_grads, frozen_dense_params
 from nnfunc.layers.sequential import Sequential, SequentialParams
 from nnfunc.losses import Loss, scaled_value_and_grad
+from nnfunc.optim.apply import moved
 
 _ACTIVATION_TYPES = frozenset({Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity})
 """Exactly these activations, and Dense (not subclasses, which may change a method)."""

@@ -21,7 +21,6 @@ import numpy.typing as npt
 from nnfunc import data, fused, random, tree
 from nnfunc._inputs import params_dtype
 from nnfunc.core import (
-    descend,
     forward,
     init_state,
     train_value_and_grads,
@@ -29,7 +28,9 @@ from nnfunc.core import (
 )
 from nnfunc.layers.base import Layer, has_training_mode
 from nnfunc.losses import Loss, Penalty
-from nnfunc.optim import Chain, GradientTransformation, ScaleByLearningRate, apply_updates
+from nnfunc.optim import GradientTransformation, scale_by_learning_rate, step
+from nnfunc.optim._base import expect_states
+from nnfunc.optim.transforms import learning_rate_split
 from nnfunc.random import Key
 
 if TYPE_CHECKING:
@@ -62,21 +63,14 @@ def train_step(
 
 def _ends_with_rate(
     optimizer: object,
-) -> tuple[tuple[GradientTransformation, ...], ScaleByLearningRate] | None:
+) -> tuple[tuple[GradientTransformation, ...], scale_by_learning_rate] | None:
     """(the parts before, the last part) of a chain ending in scale_by_learning_rate, else None."""
-    if isinstance(optimizer, Chain) and isinstance(optimizer.transforms[-1], ScaleByLearningRate):
-        return optimizer.transforms[:-1], optimizer.transforms[-1]
-    return None
+    return learning_rate_split(optimizer)
 
 
 def _chain_states(optimizer: object, opt_state: object, parts: int) -> tuple[Any, ...]:
     """`opt_state` as the tuple of `parts` states a chain's init makes, else ValueError."""
-    if not isinstance(opt_state, tuple) or len(opt_state) != parts:
-        raise ValueError(
-            f"{optimizer} needs the tuple of {parts} states its init makes, "
-            f"given {type(opt_state).__name__}"
-        )
-    return opt_state
+    return expect_states(optimizer, opt_state, parts)
 
 
 @attrs.frozen
@@ -104,7 +98,7 @@ class TrainStep(Generic[P, C]):
     fold_learning_rate: bool = attrs.field(
         default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
     )
-    in_place: ScaleByLearningRate | None = attrs.field(init=False, repr=False, eq=False)
+    in_place: scale_by_learning_rate | None = attrs.field(init=False, repr=False, eq=False)
     """Derived from the fields above: the only part of plain SGD (a chain of
     scale_by_learning_rate alone) on a net `mlp` builds, with no penalty; the step then
     moves the params into the fresh gradients of `nnfunc.fused.run`. Else None."""
@@ -161,20 +155,8 @@ class TrainStep(Generic[P, C]):
         return new_params, state, new_opt_state, value
 
     def update(self, params: P, opt_state: S, grads: P) -> tuple[P, S]:
-        """(params moved by the optimizer's updates, its new state)."""
-        split = _ends_with_rate(self.optimizer)
-        if split is None:
-            updates, opt_state = self.optimizer.update(grads, opt_state, params)
-            return apply_updates(params, updates), opt_state
-        head, last = split
-        chain_states = _chain_states(self.optimizer, opt_state, len(head) + 1)
-        states = []
-        for part, part_state in zip(head, chain_states, strict=False):
-            grads, part_state = part.update(grads, part_state, params)
-            states.append(part_state)
-        rate, rate_state = last.rate(chain_states[-1])
-        new_state: Any = (*states, rate_state)
-        return tree.map(descend(rate), params, grads), new_state
+        """(params moved by the optimizer's updates, its new state): `optim.step`."""
+        return step(self.optimizer, grads, opt_state, params)
 
 
 def make_step(

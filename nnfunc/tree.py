@@ -14,8 +14,9 @@ from typing import Any, TypeVar, dataclass_transform, overload
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
-from nnfunc._arrays import freeze
+from nnfunc._arrays import freeze, readonly
 from nnfunc.random import Key
 
 T = TypeVar("T")
@@ -33,7 +34,18 @@ def static_field(**kwargs: Any) -> Any:
     return attrs.field(metadata={_STATIC: True}, **kwargs)
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(attrs.field, static_field))
+DECAY = "nnfunc_decay"
+"""The metadata key of `param_field`: whether weight decay applies to the field by default."""
+
+
+def param_field(*, decay: bool, **kwargs: Any) -> Any:
+    """An attrs field holding params, declaring in its metadata (key "nnfunc_decay")
+    whether weight decay applies to its leaves by default (`nnfunc.optim.decay_mask`)."""
+    metadata = {**kwargs.pop("metadata", {}), DECAY: decay}
+    return attrs.field(metadata=metadata, **kwargs)
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(attrs.field, static_field, param_field))
 def pytree(cls: C) -> C:
     """Make `cls` a frozen attrs class that type checkers read with `static_field` understood."""
     frozen: C = attrs.frozen(cls)
@@ -260,6 +272,30 @@ def map(f: Callable[..., Any], tree: T, *rest: T) -> T:
     return result
 
 
+def _declared(node: Any, key: str, fallback: Callable[[Any], bool], value: bool | None) -> Any:
+    kind = _kind(node)
+    if kind == _LEAF:
+        return fallback(node) if value is None else value
+    if kind == _NONE:
+        return None
+    if kind != _ATTRS:
+        children = [_declared(child, key, fallback, value) for child in _child_list(node, kind)]
+        return _rebuild(node, kind, children)
+    cls = type(node)
+    metadata = {field.name: field.metadata for field in attrs.fields(cls)}
+    children = [
+        _declared(getattr(node, name), key, fallback, metadata[name].get(key, value))
+        for name in _attrs_layout(cls)[0]
+    ]
+    return _rebuild(node, kind, children)
+
+
+def declared(tree: Any, key: str, fallback: Callable[[Any], bool]) -> Any:
+    """A tree of bools of `tree`'s structure: for a leaf under an attrs field whose metadata
+    holds `key`, the value of the nearest such field; for any other leaf, fallback(leaf)."""
+    return _declared(tree, key, fallback, None)
+
+
 def _walk(node: object, path: str) -> Iterator[tuple[str, object]]:
     kind = _kind(node)
     if kind == _NONE:
@@ -376,31 +412,183 @@ def unflatten(treedef: TreeDef, leaves: Sequence[Any]) -> Any:
     return _fill(treedef.spec, iter(leaves))
 
 
-# Arithmetic on trees of arrays. Results are fresh read-only arrays.
+# Leafwise maps with several outputs, pairing leaves of equal shapes only.
 
 
-def _fresh(array: Any) -> np.ndarray[Any, Any]:
-    return freeze(np.asarray(array))
+class _ShapeMismatch(Exception):
+    """Raised inside the walk of `map_many` where paired leaves differ in shape."""
+
+
+def _trusted(cls: type) -> bool:
+    """True when making `cls` from fresh read-only arrays already of its leaves' shapes and
+    dtypes may skip its __init__: no validator, no __attrs_post_init__, no converter but
+    `readonly` (which keeps such arrays as they are)."""
+    trusted = _TRUSTED.get(cls)
+    if trusted is None:
+        trusted = _TRUSTED[cls] = not hasattr(cls, "__attrs_post_init__") and all(
+            f.validator is None and f.converter in (None, readonly) for f in attrs.fields(cls)
+        )
+    return trusted
+
+
+_TRUSTED: dict[type, bool] = {}
+
+
+def _pair(f: Callable[..., Any], node: Any, rest: tuple[Any, ...], sinks: list[list[Any]]) -> Any:
+    """The walk of `map_many`: the tree of f's first outputs, its later outputs appended to
+    `sinks` in flatten order; raises _Mismatch or _ShapeMismatch without a message where
+    the trees differ. Lean, as it runs on every training step."""
+    cls: type = type(node)
+    kind = _LEAF if cls is np.ndarray else _KINDS.get(cls)
+    if kind is None:
+        kind = _kind(node)
+    if kind == _LEAF:
+        if cls is not np.ndarray:
+            node = np.asarray(node)
+        shape = node.shape
+        for other in rest:
+            if type(other) is not np.ndarray:
+                if _kind(other) != _LEAF:
+                    raise _Mismatch
+                rest = tuple(np.asarray(o) for o in rest)
+                break
+        for other in rest:
+            if other.shape != shape:
+                raise _ShapeMismatch
+        outputs = f(node, *rest)
+        first = outputs[0]
+        first.setflags(write=False)
+        if sinks:
+            for sink, output in zip(sinks, outputs[1:], strict=True):
+                output.setflags(write=False)
+                sink.append(output)
+        return first
+    if kind == _NONE:
+        for other in rest:
+            if other is not None:
+                raise _Mismatch
+        return None
+    for other in rest:
+        if type(other) is not cls:
+            raise _Mismatch
+    if kind == _ATTRS:
+        names, static = _attrs_layout(cls)
+        for other in rest:
+            for name in static:
+                if getattr(other, name) != getattr(node, name):
+                    raise _Mismatch
+        children = []
+        for name in names:
+            if len(rest) == 1:
+                others: tuple[Any, ...] = (getattr(rest[0], name),)
+            else:
+                others = tuple([getattr(other, name) for other in rest])
+            children.append(_pair(f, getattr(node, name), others, sinks))
+        if not _trusted(cls):
+            return _rebuild(node, kind, children)
+        made: Any = object.__new__(cls)
+        for name, child in zip(names, children, strict=True):
+            object.__setattr__(made, name, child)
+        for name in static:
+            object.__setattr__(made, name, getattr(node, name))
+        return made
+    if kind == _DICT:
+        aux = _aux(node, kind)
+        for other in rest:
+            if _aux(other, kind) != aux:
+                raise _Mismatch
+        columns = zip(_child_list(node, kind), *(_child_list(o, kind) for o in rest), strict=True)
+    else:
+        for other in rest:
+            if len(other) != len(node):
+                raise _Mismatch
+        columns = zip(node, *rest, strict=True)
+    mapped = []
+    for column in columns:
+        mapped.append(_pair(f, column[0], column[1:], sinks))
+    return _rebuild(node, kind, mapped)
+
+
+def map_many(
+    f: Callable[..., Sequence[npt.NDArray[Any]]],
+    n_out: int,
+    tree: T,
+    *rest: T,
+    names: Sequence[str] = (),
+    owner: object = "map_many",
+) -> list[T]:
+    """The `n_out` >= 1 trees of f's outputs, leaf by leaf, over `tree` and the trees in
+    `rest`, as a list.
+
+    f takes one array per tree, all of one shape, and returns a sequence of `n_out` arrays
+    it has just made (nobody else holds them): they are marked read-only and placed in
+    trees of `tree`'s structure. Leaves pair up only with equal shapes: arrays are never
+    broadcast. Raises ValueError naming `owner`, the path, the expected shape and the
+    given one (trees named by `names`, default "tree", "rest[0]", ...), or the path where
+    the structures differ.
+    """
+    sinks: list[list[Any]] = [[] for _ in range(n_out - 1)] if n_out > 1 else []
+    try:
+        first: T = _pair(f, tree, rest, sinks)
+    except (_ShapeMismatch, _Mismatch) as mismatch:
+        labels = tuple(names) or ("tree", *(f"rest[{i}]" for i in range(len(rest))))
+        if isinstance(mismatch, _ShapeMismatch):
+            raise _shape_error(owner, (tree, *rest), labels) from None
+        error = _mismatch_path(tree, rest, "")
+        assert error is not None
+        error.add_note(f"in {owner}, mapping over {', '.join(labels)}")
+        raise error from None
+    return [first, *(_placed(first, leaves) for leaves in sinks)]
+
+
+def _placed(like: T, leaves: list[Any]) -> T:
+    """A tree of the structure of `like` holding `leaves` in flatten order."""
+    supply = iter(leaves)
+    return map(lambda _: next(supply), like)
+
+
+def _shape_error(owner: object, trees: Sequence[object], names: Sequence[str]) -> ValueError:
+    """The error for the first leaf whose shape differs between `trees` (structures match
+    up to there, as the walk checked them on its way)."""
+    columns = [leaves_with_path(t) for t in trees]
+    path, first, name, other = next(
+        (path, first, name, other)
+        for (path, first), *others in zip(*columns, strict=False)
+        for name, (_, other) in zip(names[1:], others, strict=True)
+        if np.shape(other) != np.shape(first)
+    )
+    return ValueError(
+        f"{owner}: {name}{path} has shape {np.shape(other)} but {names[0]}{path} has shape "
+        f"{np.shape(first)}; they must be equal (arrays are never broadcast)"
+    )
+
+
+# Arithmetic on trees of arrays: leaves paired by `map_many`, results fresh read-only arrays.
 
 
 def add(a: T, b: T) -> T:
-    """Leafwise a + b."""
-    return map(lambda x, y: _fresh(np.add(x, y)), a, b)
+    """Leafwise a + b; a ValueError names the path where shapes differ."""
+    return map_many(lambda x, y: (np.add(x, y),), 1, a, b, names=("a", "b"), owner="tree.add")[0]
 
 
 def sub(a: T, b: T) -> T:
-    """Leafwise a - b."""
-    return map(lambda x, y: _fresh(np.subtract(x, y)), a, b)
+    """Leafwise a - b; a ValueError names the path where shapes differ."""
+    pair = map_many(lambda x, y: (np.subtract(x, y),), 1, a, b, names=("a", "b"), owner="tree.sub")
+    return pair[0]
 
 
 def scale(factor: float, tree: T) -> T:
     """Every leaf multiplied by the scalar `factor`, keeping its dtype."""
-    return map(lambda x: _fresh(np.multiply(x, factor, dtype=x.dtype)), tree)
+    return map_many(lambda x: (np.multiply(x, factor, dtype=x.dtype),), 1, tree)[0]
 
 
 def zeros_like(tree: T) -> T:
     """A tree of the same structure with zero arrays of the same shapes and dtypes."""
-    return map(lambda x: _fresh(np.zeros_like(x)), tree)
+    return map_many(lambda x: (np.zeros_like(x),), 1, tree)[0]
+
+
+def _fresh(array: Any) -> np.ndarray[Any, Any]:
+    return freeze(np.asarray(array))
 
 
 def astype(tree: T, dtype: np.dtype[Any] | type[np.generic]) -> T:
@@ -409,9 +597,14 @@ def astype(tree: T, dtype: np.dtype[Any] | type[np.generic]) -> T:
 
 
 def vdot(a: object, b: object) -> float:
-    """The sum over all leaves of the elementwise products, as a Python float."""
-    products = leaves(map(lambda x, y: np.vdot(x, y), a, b))
-    return float(builtins.sum(products, 0.0))
+    """The sum over all leaves of the elementwise products, as a Python float; a ValueError
+    names the path where shapes differ."""
+
+    def leaf(x: npt.NDArray[Any], y: npt.NDArray[Any]) -> tuple[npt.NDArray[Any]]:
+        return (np.asarray(np.vdot(x, y)),)
+
+    products = map_many(leaf, 1, a, b, names=("a", "b"), owner="tree.vdot")[0]
+    return float(builtins.sum((x[()] for x in leaves(products)), 0.0))
 
 
 def global_norm(tree: object) -> float:
@@ -442,6 +635,7 @@ __all__ = [
     "TreeDef",
     "add",
     "astype",
+    "declared",
     "equal",
     "first_leaf",
     "flatten",
@@ -449,6 +643,8 @@ __all__ = [
     "leaves",
     "leaves_with_path",
     "map",
+    "map_many",
+    "param_field",
     "pytree",
     "scale",
     "static_field",

@@ -355,7 +355,7 @@ PARAMS = nf.init(NET, nf.random.key(0))
         (
             lambda: nf.sgd_step(PARAMS, PARAMS, float("nan")),
             ValueError,
-            "learning_rate must be finite",
+            "learning_rate must be a finite number",
         ),
     ],
 )
