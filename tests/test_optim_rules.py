@@ -415,3 +415,86 @@ def test_adam_trains_an_mlp_on_xor_below_loss_0_005_in_200_steps() -> None:
     assert nf.loss(net, params, XOR_X, XOR_Y, loss_fn) < 0.005
     np.testing.assert_array_equal(nf.forward(net, params, XOR_X) > 0, XOR_Y == 1)
     assert params[0].w.dtype == np.float32 and int(state[0].count) == 200
+
+
+# Masks and weight decay: declared, not guessed.
+
+
+def test_decay_mask_takes_declared_fields_else_two_or_more_dimensions() -> None:
+    params = nf.init(nf.mlp([2, 3, 1]), nf.random.key(0))
+    mask = optim.decay_mask(params)
+    assert [bool(leaf) for leaf in nf.tree.leaves(mask)] == [True, False, True, False]
+    declared = Declared(np.ones((2, 2)), np.ones(2), np.ones((3, 3)))
+    assert optim.decay_mask(declared) == Declared(False, True, True)
+
+
+@nf.pytree
+class Declared:
+    """A user's params: a matrix not decayed, a vector decayed, one field undeclared."""
+
+    kernel: Any = nf.tree.param_field(decay=False)
+    gain: Any = nf.tree.param_field(decay=True)
+    other: Any = None
+
+
+def test_l2_and_add_decayed_weights_agree_on_what_they_decay() -> None:
+    params = Declared(np.full((2, 2), 2.0), np.array([3.0, -1.0]), np.array([[1.0, 4.0]]))
+    zeros = nf.tree.zeros_like(params)
+    _, penalty_grads = nf.losses.L2(0.5).value_and_grads(params)
+    decay = optim.add_decayed_weights(0.5)
+    updates, _ = decay.update(zeros, decay.init(params), params)
+    assert nf.tree.equal(penalty_grads, updates)
+    np.testing.assert_array_equal(updates.kernel, np.zeros((2, 2)))
+    np.testing.assert_array_equal(updates.gain, [1.5, -0.5])
+    np.testing.assert_array_equal(updates.other, [[0.5, 2.0]])
+    value, _ = nf.losses.L2(0.5).value_and_grads(params)
+    assert value == 0.25 * (9.0 + 1.0 + 1.0 + 16.0)
+
+
+def test_a_mask_given_as_a_tree_or_a_function_selects_the_leaves() -> None:
+    params = {"w": np.ones((2, 2)), "b": np.ones(2)}
+    only_b = {"w": False, "b": True}
+    for mask in (only_b, lambda p: {"w": False, "b": True}):
+        _, grads = nf.losses.L2(1.0, mask=mask).value_and_grads(params)
+        np.testing.assert_array_equal(grads["b"], [1.0, 1.0])
+        np.testing.assert_array_equal(grads["w"], np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="mask must have the structure of the params"):
+        optim.add_decayed_weights(0.1, mask={"w": True}).update(params, optim.EmptyState(), params)
+
+
+def test_sgd_and_adamw_decay_every_param_as_pytorch_does() -> None:
+    params = {"w": np.ones((2, 2)), "b": np.ones(2)}
+    zero_grads = nf.tree.zeros_like(params)
+    for opt in (optim.sgd(1.0, weight_decay=0.1), optim.adamw(1.0, weight_decay=0.1)):
+        new, _ = optim.step(opt, zero_grads, opt.init(params), params)
+        np.testing.assert_allclose(new["b"], [0.9, 0.9])
+        np.testing.assert_allclose(new["w"], np.full((2, 2), 0.9))
+
+
+def test_masked_applies_the_inner_transform_to_the_selected_leaves_only() -> None:
+    params = {"w": np.ones((2, 2)), "b": np.ones(2)}
+    grads = {"w": np.full((2, 2), 2.0), "b": np.array([1.0, -1.0])}
+    opt = optim.masked(optim.trace(0.5), optim.decay_mask)
+    state = opt.init(params)
+    assert isinstance(state, optim.TraceState) and len(state.trace) == 1  # only w
+    for expected_w in (2.0, 3.0, 3.5):
+        updates, state = opt.update(grads, state, params)
+        np.testing.assert_array_equal(updates["w"], np.full((2, 2), expected_w))
+        np.testing.assert_array_equal(updates["b"], [1.0, -1.0])  # passed through
+    assert not updates["b"].flags.writeable and grads["b"].flags.writeable
+
+
+def test_descend_with_owned_grads_writes_the_new_params_into_them() -> None:
+    params = {"w": np.array([1.0, 2.0], dtype=np.float32)}
+    grads = {"w": np.array([10.0, 20.0], dtype=np.float32)}
+    expected = optim.descend(params, grads, 0.1)
+    new = optim.descend(params, grads, 0.1, owned=True)
+    assert new["w"] is grads["w"] and not grads["w"].flags.writeable
+    assert nf.tree.equal(new, expected)
+    # A read-only gradient is never written, even when said to be owned.
+    frozen = {"w": np.array([10.0, 20.0], dtype=np.float32)}
+    frozen["w"].setflags(write=False)
+    again = optim.descend(params, frozen, 0.1, owned=True)
+    assert again["w"] is not frozen["w"] and nf.tree.equal(again, expected)
+    np.testing.assert_array_equal(frozen["w"], [10.0, 20.0])
+    np.testing.assert_array_equal(expected["w"], np.float32(-0.1) * frozen["w"] + params["w"])
