@@ -434,35 +434,52 @@ def _trusted(cls: type) -> bool:
 _TRUSTED: dict[type, bool] = {}
 
 
-def _pair(f: Callable[..., Any], node: Any, rest: tuple[Any, ...], sinks: list[list[Any]]) -> Any:
+def _outputs(outputs: Sequence[Any], sinks: list[list[Any]]) -> Any:
+    """The first of a leaf's outputs, the later ones appended to `sinks`, all read-only."""
+    first = outputs[0]
+    first.setflags(write=False)
+    for sink, output in zip(sinks, outputs[1:], strict=True):
+        output.setflags(write=False)
+        sink.append(output)
+    return first
+
+
+def _pair_leaf(f: Callable[..., Any], node: Any, rest: tuple[Any, ...], sinks: list[Any]) -> Any:
+    """`_pair` on a leaf that is not an array, or beside one that is not."""
+    for other in rest:
+        if _kind(other) != _LEAF:
+            raise _Mismatch
+    node = np.asarray(node)
+    rest = tuple(np.asarray(other) for other in rest)
+    for other in rest:
+        if other.shape != node.shape:
+            raise _ShapeMismatch
+    return _outputs(f(node, *rest), sinks)
+
+
+def _pair(f: Callable[..., Any], node: Any, rest: tuple[Any, ...], sinks: list[Any]) -> Any:
     """The walk of `map_many`: the tree of f's first outputs, its later outputs appended to
     `sinks` in flatten order; raises _Mismatch or _ShapeMismatch without a message where
     the trees differ. Lean, as it runs on every training step."""
-    cls: type = type(node)
-    kind = _LEAF if cls is np.ndarray else _KINDS.get(cls)
-    if kind is None:
-        kind = _kind(node)
-    if kind == _LEAF:
-        if cls is not np.ndarray:
-            node = np.asarray(node)
+    cls = type(node)
+    if cls is _ARRAY:
         shape = node.shape
         for other in rest:
-            if type(other) is not np.ndarray:
-                if _kind(other) != _LEAF:
-                    raise _Mismatch
-                rest = tuple(np.asarray(o) for o in rest)
-                break
-        for other in rest:
+            if type(other) is not _ARRAY:
+                return _pair_leaf(f, node, rest, sinks)
             if other.shape != shape:
                 raise _ShapeMismatch
         outputs = f(node, *rest)
+        if sinks:
+            return _outputs(outputs, sinks)
         first = outputs[0]
         first.setflags(write=False)
-        if sinks:
-            for sink, output in zip(sinks, outputs[1:], strict=True):
-                output.setflags(write=False)
-                sink.append(output)
         return first
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _kind(node)
+    if kind == _LEAF:
+        return _pair_leaf(f, node, rest, sinks)
     if kind == _NONE:
         for other in rest:
             if other is not None:
@@ -472,26 +489,7 @@ def _pair(f: Callable[..., Any], node: Any, rest: tuple[Any, ...], sinks: list[l
         if type(other) is not cls:
             raise _Mismatch
     if kind == _ATTRS:
-        names, static = _attrs_layout(cls)
-        for other in rest:
-            for name in static:
-                if getattr(other, name) != getattr(node, name):
-                    raise _Mismatch
-        children = []
-        for name in names:
-            if len(rest) == 1:
-                others: tuple[Any, ...] = (getattr(rest[0], name),)
-            else:
-                others = tuple([getattr(other, name) for other in rest])
-            children.append(_pair(f, getattr(node, name), others, sinks))
-        if not _trusted(cls):
-            return _rebuild(node, kind, children)
-        made: Any = object.__new__(cls)
-        for name, child in zip(names, children, strict=True):
-            object.__setattr__(made, name, child)
-        for name in static:
-            object.__setattr__(made, name, getattr(node, name))
-        return made
+        return _pair_attrs(f, node, rest, sinks)
     if kind == _DICT:
         aux = _aux(node, kind)
         for other in rest:
@@ -502,11 +500,48 @@ def _pair(f: Callable[..., Any], node: Any, rest: tuple[Any, ...], sinks: list[l
         for other in rest:
             if len(other) != len(node):
                 raise _Mismatch
+        if len(rest) == 1:  # the common case, two trees: no column tuples to slice
+            mapped = [
+                _pair(f, child, (other,), sinks) for child, other in zip(node, rest[0], strict=True)
+            ]
+            return tuple(mapped) if kind == _TUPLE else _rebuild(node, kind, mapped)
         columns = zip(node, *rest, strict=True)
-    mapped = []
-    for column in columns:
-        mapped.append(_pair(f, column[0], column[1:], sinks))
+    mapped = [_pair(f, column[0], column[1:], sinks) for column in columns]
     return _rebuild(node, kind, mapped)
+
+
+def _pair_attrs(f: Callable[..., Any], node: Any, rest: tuple[Any, ...], sinks: list[Any]) -> Any:
+    """`_pair` on an attrs node; its class is made without __init__ when `_trusted`."""
+    cls = type(node)
+    names, static = _LAYOUTS.get(cls) or _attrs_layout(cls)
+    if static:
+        for other in rest:
+            for name in static:
+                if getattr(other, name) != getattr(node, name):
+                    raise _Mismatch
+    trusted = _TRUSTED.get(cls)
+    if trusted is None:
+        trusted = _trusted(cls)
+    made: Any = object.__new__(cls) if trusted else None
+    children = []
+    single = len(rest) == 1
+    for name in names:
+        if single:
+            child = _pair(f, getattr(node, name), (getattr(rest[0], name),), sinks)
+        else:
+            child = _pair(f, getattr(node, name), tuple([getattr(o, name) for o in rest]), sinks)
+        if trusted:
+            object.__setattr__(made, name, child)
+        else:
+            children.append(child)
+    if not trusted:
+        return _rebuild(node, _ATTRS, children)
+    for name in static:
+        object.__setattr__(made, name, getattr(node, name))
+    return made
+
+
+_ARRAY = np.ndarray
 
 
 def map_many(
