@@ -18,6 +18,7 @@ import pytest
 import nnfunc as nf
 from nnfunc import optim
 from tests.test_optim import net_problem, run
+from tests.test_tree import Declared
 
 P = TypeVar("P")
 
@@ -426,15 +427,6 @@ def test_decay_mask_takes_declared_fields_else_two_or_more_dimensions() -> None:
     assert [bool(leaf) for leaf in nf.tree.leaves(mask)] == [True, False, True, False]
     declared = Declared(np.ones((2, 2)), np.ones(2), np.ones((3, 3)))
     assert optim.decay_mask(declared) == Declared(False, True, True)
-
-
-@nf.pytree
-class Declared:
-    """A user's params: a matrix not decayed, a vector decayed, one field undeclared."""
-
-    kernel: Any = nf.tree.param_field(decay=False)
-    gain: Any = nf.tree.param_field(decay=True)
-    other: Any = None
 
 
 def test_l2_and_add_decayed_weights_agree_on_what_they_decay() -> None:
