@@ -28,8 +28,8 @@ from nnfunc.core import (
 )
 from nnfunc.layers.base import Layer, has_training_mode
 from nnfunc.losses import Loss, Penalty
-from nnfunc.optim import GradientTransformation, scale_by_learning_rate, step
-from nnfunc.optim._base import expect_states
+from nnfunc.optim import GradientTransformation, step
+from nnfunc.optim._base import LearningRatePart, expect_states
 from nnfunc.optim.transforms import learning_rate_split
 from nnfunc.random import Key
 
@@ -63,7 +63,7 @@ def train_step(
 
 def _ends_with_rate(
     optimizer: object,
-) -> tuple[tuple[GradientTransformation, ...], scale_by_learning_rate] | None:
+) -> tuple[tuple[GradientTransformation, ...], LearningRatePart] | None:
     """(the parts before, the last part) of a chain ending in scale_by_learning_rate, else None."""
     return learning_rate_split(optimizer)
 
@@ -98,7 +98,7 @@ class TrainStep(Generic[P, C]):
     fold_learning_rate: bool = attrs.field(
         default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
     )
-    in_place: scale_by_learning_rate | None = attrs.field(init=False, repr=False, eq=False)
+    in_place: LearningRatePart | None = attrs.field(init=False, repr=False, eq=False)
     """Derived from the fields above: the only part of plain SGD (a chain of
     scale_by_learning_rate alone) on a net `mlp` builds, with no penalty; the step then
     moves the params into the fresh gradients of `nnfunc.fused.run`. Else None."""

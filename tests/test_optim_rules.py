@@ -490,3 +490,22 @@ def test_descend_with_owned_grads_writes_the_new_params_into_them() -> None:
     assert again["w"] is not frozen["w"] and nf.tree.equal(again, expected)
     np.testing.assert_array_equal(frozen["w"], [10.0, 20.0])
     np.testing.assert_array_equal(expected["w"], np.float32(-0.1) * frozen["w"] + params["w"])
+
+
+def test_train_step_takes_any_optimizer_through_optim_step() -> None:
+    net = nf.mlp([2, 3, 1], activation="tanh")
+    params = nf.init(net, nf.random.key(4))
+    x, y = np.ones((4, 2), np.float32), np.zeros((4, 1), np.float32)
+    optimizers: list[optim.GradientTransformation] = [
+        optim.scale_by_learning_rate(0.1),
+        optim.sgd(0.1),
+        optim.adam(0.01),
+    ]
+    for opt in optimizers:
+        state = opt.init(params)
+        new, new_state, _ = nf.train_step(net, params, state, x, y, nf.losses.mse, opt)
+        updates, expected_state = opt.update(
+            nf.grads(net, params, x, y, nf.losses.mse), state, params
+        )
+        assert nf.tree.equal(new, optim.apply_updates(params, updates))
+        assert nf.tree.equal(new_state, expected_state)

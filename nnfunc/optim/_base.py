@@ -42,6 +42,14 @@ class GradientTransformation(Protocol):
         ...
 
 
+class LearningRatePart(Protocol):
+    """The last part of a chain that scales by -lr: it gives the rate of each update."""
+
+    def rate(self, state: Any) -> tuple[float, Any]:
+        """(the learning rate of this update, the new state), checking the rate."""
+        ...
+
+
 LearningRate = float | Schedule
 """A learning rate: a number >= 0, or a schedule of the step count."""
 

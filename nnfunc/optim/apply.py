@@ -12,7 +12,7 @@ import numpy.typing as npt
 from nnfunc import _checks, tree
 from nnfunc._arrays import FloatArray
 from nnfunc.optim._base import GradientTransformation, OptState, P, expect_states
-from nnfunc.optim.transforms import learning_rate_split
+from nnfunc.optim.transforms import ScaleByLearningRate, learning_rate_split
 
 
 def moved(
@@ -83,14 +83,14 @@ def step(
     the addition are one walk, `descend`. With `owned`, the caller promises that the grads'
     arrays are fresh and held by nobody else, so the new params may be written into them.
     """
+    if isinstance(optimizer, ScaleByLearningRate):
+        rate, state = optimizer.rate(state)
+        return descend(params, grads, rate, owned=owned), state
     split = learning_rate_split(optimizer)
     if split is None:
         updates, state = optimizer.update(grads, state, params)
         return apply_updates(params, updates), state
     head, last = split
-    if optimizer is last:  # a lone scale_by_learning_rate
-        rate, state = last.rate(state)
-        return descend(params, grads, rate, owned=owned), state
     parts = expect_states(optimizer, state, len(head) + 1)
     states = []
     for part, part_state in zip(head, parts, strict=False):

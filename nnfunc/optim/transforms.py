@@ -279,9 +279,7 @@ def learning_rate_split(
     optimizer: object,
 ) -> tuple[tuple[GradientTransformation, ...], ScaleByLearningRate] | None:
     """(the parts before, the last part) of a chain ending in scale_by_learning_rate, else
-    None; a lone scale_by_learning_rate is its own last part."""
-    if isinstance(optimizer, ScaleByLearningRate):
-        return (), optimizer
+    None."""
     if isinstance(optimizer, Chain) and isinstance(optimizer.transforms[-1], ScaleByLearningRate):
         return optimizer.transforms[:-1], optimizer.transforms[-1]
     return None
