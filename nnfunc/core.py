@@ -118,9 +118,7 @@ def backprop(
     Nets that `mlp` builds take `nnfunc.fused`'s path, with the same results.
     """
     plan = fused.plan(net)
-    found = (
-        None if plan is None else fused.run(plan, params, x, y, loss_fn, input_grad, None, False)
-    )
+    found = None if plan is None else fused.run(plan, params, x, y, loss_fn, input_grad, None, False)
     if found is None:
         return _backward(net, params, _run(net, params, x), y, loss_fn, penalty, input_grad)
     value, grads, dx = found
