@@ -92,7 +92,7 @@ def main() -> None:
         x_train,
         y_train,
         nf.losses.softmax_cross_entropy,
-        optim.adam(optim.CosineDecay(LEARNING_RATE, steps)),
+        optim.adam(optim.cosine_decay(LEARNING_RATE, steps)),
         key=k_fit,
         epochs=epochs,
         batch_size=BATCH_SIZE,

@@ -20,16 +20,6 @@ def freeze(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     return array
 
 
-def moved(
-    p: FloatArray, g: FloatArray, learning_rate: float, out: FloatArray | None = None
-) -> FloatArray:
-    """p - learning_rate * g as a fresh array of p's dtype (or in `out`, such as g), rounded
-    as (-learning_rate * g) + p, the order of optim's scale-then-apply."""
-    step = np.multiply(g, -learning_rate, out=out, dtype=p.dtype)
-    step += p
-    return step
-
-
 def _reachable_by_writer(array: npt.NDArray[Any]) -> bool:
     """True when `array`, or the memory it is a view of, may still be written: some array
     on its chain of bases is writable, or the chain ends in a buffer that is no array

@@ -202,3 +202,13 @@ def labels(name: str, value: object, num_classes: int | None = None) -> npt.NDAr
         limit = "" if num_classes is None else f" and < {num_classes} (the number of classes)"
         raise ValueError(f"{name} must be >= 0{limit}, given label {array[outside][0]}")
     return array.astype(np.int64, copy=False)
+
+
+def named_field(owner: str, check: Callable[..., T], /, *args: Any, **kwargs: Any) -> Any:
+    """`field`, with errors naming `owner` (a spec's public name) instead of its class, as
+    in "scale_by_adam.b1 must be a finite number >= 0 and < 1, given 1.0"."""
+
+    def convert(value: object, attribute: attrs.Attribute[Any]) -> T:
+        return check(f"{owner}.{attribute.name}", value, *args, **kwargs)
+
+    return attrs.Converter(convert, takes_field=True)

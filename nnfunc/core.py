@@ -22,8 +22,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc import _checks, tree
-from nnfunc._arrays import FloatArray, float_dtype, freeze, moved
+from nnfunc import _checks, optim, tree
+from nnfunc._arrays import FloatArray, float_dtype
 from nnfunc._inputs import as_input, params_dtype
 from nnfunc.layers.base import INFERENCE, TRAINING, Context, Layer
 from nnfunc.losses import Loss, LossBase, Penalty, check_loss
@@ -212,11 +212,10 @@ def train_value_and_grads(
     return value, found, new_state
 
 
-def descend(params: P, grads: P, learning_rate: float) -> P:
-    """params - learning_rate * grads, leaf by leaf, as new read-only arrays."""
-    return tree.map(lambda p, g: freeze(moved(p, g, learning_rate)), params, grads)
-
-
 def sgd_step(params: P, grads: P, learning_rate: float) -> P:
-    """params - learning_rate * grads, leaf by leaf, as new read-only arrays."""
-    return descend(params, grads, _checks.real("learning_rate", learning_rate))
+    """params - learning_rate * grads, leaf by leaf, as new read-only arrays (`optim.descend`).
+
+    Raises ValueError for a learning rate that is not a finite number, and naming the path
+    where grads differ from params in structure or in a leaf's shape.
+    """
+    return optim.descend(params, grads, learning_rate)

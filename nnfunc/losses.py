@@ -9,15 +9,18 @@ never broadcast. Penalties on params (`L2`) add to any loss through `penalty=`.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from nnfunc import tree
-from nnfunc._arrays import FloatArray, freeze, is_integer, is_numeric
+from nnfunc._arrays import FloatArray, is_integer, is_numeric
+from nnfunc._checks import real
 from nnfunc.layers.activations import softplus_of_negative
+from nnfunc.optim._base import checked
+from nnfunc.optim.masking import Mask, decay_mask, flags
 
 P = TypeVar("P")
 
@@ -254,27 +257,27 @@ class Penalty(Protocol):
         ...
 
 
-def _is_weight(leaf: npt.NDArray[Any]) -> bool:
-    """Weights are the leaves of two or more dimensions; biases and scales are left alone."""
-    return np.ndim(leaf) >= 2
-
-
 @attrs.frozen
 class L2:
-    """strength / 2 * sum of squares of every weight (leaf of >= 2 dims); biases are free.
+    """strength / 2 * sum of squares of the params `mask` selects: by default
+    `optim.decay_mask`, the weights (declared, else the leaves of >= 2 dims), not biases.
 
-    Its gradient is strength * w: the same step as weight decay of `strength`.
+    Its gradient is strength * w there and 0 elsewhere: the same step as
+    `optim.add_decayed_weights(strength)`, whose default mask is the same.
     """
 
-    strength: float = attrs.field(validator=attrs.validators.ge(0.0))
+    strength: float = checked("L2", real, 0.0)
+    mask: Mask = attrs.field(default=None, kw_only=True)
 
     def value_and_grads(self, params: P) -> tuple[float, P]:
-        """(penalty, strength * w for weights and zeros for other leaves)."""
-        total = sum((float(np.vdot(w, w)) for w in tree.leaves(params) if _is_weight(w)), 0.0)
-        grads = tree.map(
-            lambda w: freeze(
-                w * w.dtype.type(self.strength) if _is_weight(w) else np.zeros_like(w)
-            ),
-            params,
-        )
-        return 0.5 * self.strength * total, grads
+        """(penalty, strength * w for selected leaves and zeros for the others)."""
+        selected = flags(self, decay_mask if self.mask is None else self.mask, params)
+        weights = [w for w, chosen in zip(tree.leaves(params), selected, strict=True) if chosen]
+        total = sum((float(np.vdot(w, w)) for w in weights), 0.0)
+        choices = iter(selected)
+        strength = self.strength
+
+        def leaf(w: FloatArray) -> tuple[FloatArray]:
+            return (w * w.dtype.type(strength) if next(choices) else np.zeros_like(w),)
+
+        return 0.5 * strength * total, tree.map_many(leaf, 1, params, owner=self)[0]

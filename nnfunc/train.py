@@ -23,7 +23,7 @@ from nnfunc._inputs import params_dtype
 from nnfunc.core import _backprop, forward, init_state
 from nnfunc.layers.base import TRAINING, Context, Layer
 from nnfunc.losses import Loss, Penalty, check_loss
-from nnfunc.optim import GradientTransformation
+from nnfunc.optim import GradientTransformation, check_optimizer
 from nnfunc.random import Key
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class TrainStep(Generic[P, S, C]):
 
     net: Layer[P, S, C]
     loss_fn: Loss = attrs.field(converter=check_loss)
-    optimizer: GradientTransformation = attrs.field(converter=optim.check_optimizer)
+    optimizer: GradientTransformation = attrs.field(converter=check_optimizer)
     penalty: Penalty | None = None
 
     def __call__(

@@ -132,7 +132,9 @@ def _configuration() -> str:
     """The BLAS kernel, BLAS version and NumPy version the bits depend on."""
     from threadpoolctl import threadpool_info
 
-    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    blas = [  # NumPy's own BLAS: SciPy (loaded by scikit-learn) may bring another one
+        i for i in threadpool_info() if i.get("user_api") == "blas" and "numpy" in i["filepath"]
+    ]
     kernel = blas[0].get("architecture", "?") if blas else "none"
     version = blas[0].get("version", "?") if blas else "none"
     return f"{kernel}/openblas-{version}/numpy-{np.__version__}"

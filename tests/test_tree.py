@@ -146,3 +146,86 @@ def test_property_map_identity_and_sub_self_is_zero(tree: Any) -> None:
     assert nf.tree.equal(nf.tree.map(lambda x: x, tree), tree)
     assert nf.tree.global_norm(nf.tree.sub(tree, tree)) == 0.0
     assert nf.tree.vdot(tree, tree) == pytest.approx(nf.tree.global_norm(tree) ** 2)
+
+
+# One pairing rule: leaves pair up only with equal shapes, else the path is named.
+
+PAIRED_CALLS: list[tuple[str, Any]] = [
+    ("tree.add", lambda a, b: nf.tree.add(a, b)),
+    ("tree.sub", lambda a, b: nf.tree.sub(a, b)),
+    ("tree.vdot", lambda a, b: nf.tree.vdot(a, b)),
+    ("descend", lambda a, b: nf.sgd_step(a, b, 0.1)),
+    ("apply_updates", lambda a, b: nf.optim.apply_updates(a, b)),
+]
+
+
+@pytest.mark.parametrize(("owner", "call"), PAIRED_CALLS)
+@pytest.mark.parametrize(
+    ("given", "shape"),
+    [(np.ones((2, 4)), r"\(2, 4\)"), (np.float64(1.0), r"\(\)"), (np.ones((1, 4)), r"\(1, 4\)")],
+)
+def test_leaves_of_other_shapes_are_never_broadcast(
+    owner: str, call: Any, given: Any, shape: str
+) -> None:
+    params = (nf.DenseParams(np.ones((3, 4)), np.zeros(4)), None)
+    other = (nf.DenseParams(np.ones((3, 4)), given), None)
+    with pytest.raises(ValueError, match=rf"{owner}: .*\[0\]\.b has shape .*{shape}.*\(4,\)"):
+        call(params, other)
+
+
+def test_sgd_step_refuses_a_gradient_of_another_shape_or_a_scalar_one() -> None:
+    params = {"w": np.ones(4)}
+    with pytest.raises(ValueError, match=r"grads\['w'\] has shape \(2, 4\) but params\['w'\]"):
+        nf.sgd_step(params, {"w": np.ones((2, 4))}, 0.1)
+    with pytest.raises(ValueError, match=r"grads\['w'\] has shape \(\) but params\['w'\]"):
+        nf.sgd_step(params, {"w": 0.5}, 0.1)
+
+
+def test_map_many_makes_several_trees_in_one_walk_read_only() -> None:
+    a: Any = {"x": np.array([1.0, 2.0]), "y": (np.array([[3.0]]), None)}
+    b = nf.tree.map(lambda v: v * 10.0, a)
+    total, product = nf.tree.map_many(lambda u, v: (u + v, u * v), 2, a, b, names=("a", "b"))
+    np.testing.assert_array_equal(total["x"], [11.0, 22.0])
+    np.testing.assert_array_equal(product["y"][0], [[90.0]])
+    assert product["y"][1] is None
+    assert not any(leaf.flags.writeable for leaf in nf.tree.leaves((total, product)))
+    with pytest.raises(ValueError, match=r"in owner, mapping over a, b"):
+        nf.tree.map_many(lambda u, v: (u,), 1, a, {"x": a["x"]}, names=("a", "b"), owner="owner")
+
+
+@attrs.frozen
+class Mixed:
+    """A plain attrs class of the user's, without converters: its leaves can be anything."""
+
+    weight: Any
+    bias: Any
+    label: str = nf.static_field(default="m")
+
+
+def test_map_builds_trees_of_any_leaves() -> None:
+    params: Any = (Mixed(np.ones((2, 3)), np.zeros(3)), None, {"scale": np.ones(1)})
+    flags = nf.tree.map(lambda a: a.ndim > 1, params)
+    assert flags == (Mixed(True, False), None, {"scale": False})
+    shapes = nf.tree.map(lambda a: a.shape, params)
+    assert shapes[0].weight == (2, 3) and shapes[2]["scale"] == (1,)
+    assert nf.tree.map(lambda flag, a: a if flag else None, flags, params)[0].bias is None
+
+
+@nf.pytree
+class Declared:
+    """Params whose fields declare whether weight decay applies to them."""
+
+    kernel: Any = nf.tree.param_field(decay=False)
+    gain: Any = nf.tree.param_field(decay=True)
+    other: Any = None
+
+
+def test_param_field_declares_decay_in_the_metadata() -> None:
+    declared_class: Any = Declared
+    fields = attrs.fields(declared_class)
+    assert fields.kernel.metadata["nnfunc_decay"] is False
+    assert fields.gain.metadata["nnfunc_decay"] is True
+    assert "nnfunc_decay" not in fields.other.metadata
+    tree = Declared(np.ones((2, 2)), np.ones(2), {"inner": np.ones(3), "m": np.ones((3, 3))})
+    flags = nf.tree.declared(tree, "nnfunc_decay", lambda leaf: leaf.ndim >= 2)
+    assert flags == Declared(False, True, {"inner": False, "m": True})

@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc import _checks, initializers, random
+from nnfunc import _checks, initializers, random, tree
 from nnfunc._arrays import FloatArray, FloatDType, freeze, leaf
 from nnfunc.layers.base import (
     INFERENCE,
@@ -21,9 +21,6 @@ from nnfunc.layers.base import (
     expect_arrays,
 )
 
-DECAY = "nnfunc_decay"
-"""The attrs metadata key by which a params field says whether weight decay applies."""
-
 
 @attrs.frozen
 class DenseParams:
@@ -31,8 +28,8 @@ class DenseParams:
     Dense's w is (in, out), Conv2D's (kh, kw, in_channels, out_channels). Weight decay
     applies to w, not to b, by default."""
 
-    w: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={DECAY: True})
-    b: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={DECAY: False})
+    w: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={tree.DECAY: True})
+    b: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={tree.DECAY: False})
 
 
 Conv2DParams = DenseParams

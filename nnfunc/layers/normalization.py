@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc import _checks, random
+from nnfunc import _checks, random, tree
 from nnfunc._arrays import FloatArray, FloatDType, freeze, leaf
 from nnfunc.layers.base import (
     INFERENCE,
@@ -26,7 +26,6 @@ from nnfunc.layers.base import (
     Traits,
     expect_arrays,
 )
-from nnfunc.layers.dense import DECAY
 
 
 @attrs.frozen
@@ -34,8 +33,8 @@ class NormParams:
     """Learned `scale` and `shift`, each of shape (features,), read-only; weight decay
     applies to neither by default."""
 
-    scale: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={DECAY: False})
-    shift: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={DECAY: False})
+    scale: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={tree.DECAY: False})
+    shift: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={tree.DECAY: False})
 
 
 @attrs.frozen

@@ -1,154 +1,31 @@
-"""Pytrees: nested attrs classes, tuples, lists, dicts and None, with arrays at the leaves.
-
-Containers are tuples (named tuples too), lists, dicts (keys in sorted order),
-`None` (an empty subtree) and attrs instances, whose fields are children unless
-marked static with `static_field()`. Everything else, `random.Key` included, is a
-leaf. Paths name a leaf the way Python would reach it: `[2].w`, `["lr"]`.
-"""
+"""Walks over trees: map, leaves and paths, structure, flatten and unflatten."""
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import Any, TypeVar, dataclass_transform, overload
+from typing import Any, TypeVar
 
 import attrs
-import numpy as np
 
-from nnfunc._arrays import freeze
-from nnfunc.random import Key
+from nnfunc.tree._nodes import (
+    _ATTRS,
+    _DICT,
+    _KINDS,
+    _LEAF,
+    _LIST,
+    _NAMEDTUPLE,
+    _NONE,
+    _TUPLE,
+    _attrs_layout,
+    _aux,
+    _child_list,
+    _describe,
+    _kind,
+    _rebuild,
+    _steps,
+)
 
 T = TypeVar("T")
-C = TypeVar("C", bound=type)
-
-_STATIC = "nnfunc_static"
-
-
-@overload
-def static_field(*, default: T) -> T: ...
-@overload
-def static_field() -> Any: ...
-def static_field(**kwargs: Any) -> Any:
-    """An attrs field that holds configuration, not a leaf: kept as is by every tree function."""
-    return attrs.field(metadata={_STATIC: True}, **kwargs)
-
-
-@dataclass_transform(frozen_default=True, field_specifiers=(attrs.field, static_field))
-def pytree(cls: C) -> C:
-    """Make `cls` a frozen attrs class that type checkers read with `static_field` understood."""
-    frozen: C = attrs.frozen(cls)
-    return frozen
-
-
-_LAYOUTS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-
-
-def _attrs_layout(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(child field names, static field names) of an attrs class, computed once per class."""
-    layout = _LAYOUTS.get(cls)
-    if layout is None:
-        layout = _LAYOUTS[cls] = _read_layout(cls)
-    return layout
-
-
-def _read_layout(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    fields = attrs.fields(cls)
-    for field in fields:
-        if not field.init:
-            raise TypeError(f"{cls.__name__}.{field.name} has init=False; pytree fields need init")
-    children = tuple(f.name for f in fields if not f.metadata.get(_STATIC, False))
-    static = tuple(f.name for f in fields if f.metadata.get(_STATIC, False))
-    return children, static
-
-
-# Each node is one of these kinds, decided once per type and cached.
-_LEAF, _NONE, _TUPLE, _NAMEDTUPLE, _LIST, _DICT, _ATTRS = range(7)
-_KINDS: dict[type, int] = {type(None): _NONE, tuple: _TUPLE, list: _LIST, dict: _DICT}
-
-
-def _kind(node: object) -> int:
-    cls = type(node)
-    kind = _KINDS.get(cls)
-    if kind is None:
-        kind = _KINDS[cls] = _classify(cls)
-    return kind
-
-
-def _classify(cls: type) -> int:
-    if issubclass(cls, tuple):
-        return _NAMEDTUPLE if hasattr(cls, "_fields") else _TUPLE
-    if issubclass(cls, list):
-        return _LIST
-    if issubclass(cls, dict):
-        return _DICT
-    if attrs.has(cls) and not issubclass(cls, Key):
-        return _ATTRS
-    return _LEAF
-
-
-def _dict_keys(node: dict[Any, Any]) -> list[Any]:
-    try:
-        return sorted(node)
-    except TypeError:
-        raise TypeError(f"dict keys in a pytree must be sortable, given {list(node)!r}") from None
-
-
-def _aux(node: Any, kind: int) -> Hashable:
-    """What besides its children identifies a container: its type and length, keys or statics."""
-    if kind == _DICT:
-        return tuple(_dict_keys(node))
-    if kind == _ATTRS:
-        return tuple(getattr(node, name) for name in _attrs_layout(type(node))[1])
-    return len(node)
-
-
-def _child_list(node: Any, kind: int) -> list[Any]:
-    """The children of a container, in flatten order."""
-    if kind == _DICT:
-        return [node[k] for k in _dict_keys(node)]
-    if kind == _ATTRS:
-        return [getattr(node, name) for name in _attrs_layout(type(node))[0]]
-    return list(node)
-
-
-def _steps(node: Any, kind: int) -> list[str]:
-    """The path step to each child of a container, in flatten order."""
-    if kind == _DICT:
-        return [f"[{k!r}]" for k in _dict_keys(node)]
-    if kind == _ATTRS:
-        return [f".{name}" for name in _attrs_layout(type(node))[0]]
-    return [f"[{i}]" for i in range(len(node))]
-
-
-def _rebuild(node: Any, kind: int, children: list[Any]) -> Any:
-    """A container of the same kind and static data as `node`, holding `children`."""
-    if kind == _TUPLE:
-        return tuple(children)
-    if kind == _LIST:
-        return children
-    if kind == _NAMEDTUPLE:
-        return type(node)(*children)
-    if kind == _DICT:
-        return dict(zip(_dict_keys(node), children, strict=True))
-    names, static = _attrs_layout(type(node))
-    kwargs = dict(zip(names, children, strict=True))
-    for name in static:
-        kwargs[name] = getattr(node, name)
-    return type(node)(**kwargs)
-
-
-def _describe(node: Any) -> str:
-    kind = _kind(node)
-    if kind == _NONE:
-        return "None"
-    if kind in (_TUPLE, _NAMEDTUPLE, _LIST):
-        return f"{type(node).__name__} of length {len(node)}"
-    if kind == _DICT:
-        return f"dict with keys {_dict_keys(node)!r}"
-    if kind == _ATTRS:
-        return f"{type(node).__name__} {_aux(node, kind)!r}"
-    shape = getattr(node, "shape", None)
-    return f"leaf {type(node).__name__}" + (f" of shape {shape}" if shape is not None else "")
 
 
 class _Mismatch(Exception):
@@ -258,6 +135,30 @@ def map(f: Callable[..., Any], tree: T, *rest: T) -> T:
         assert error is not None
         raise error from None
     return result
+
+
+def _declared(node: Any, key: str, fallback: Callable[[Any], bool], value: bool | None) -> Any:
+    kind = _kind(node)
+    if kind == _LEAF:
+        return fallback(node) if value is None else value
+    if kind == _NONE:
+        return None
+    if kind != _ATTRS:
+        children = [_declared(child, key, fallback, value) for child in _child_list(node, kind)]
+        return _rebuild(node, kind, children)
+    cls = type(node)
+    metadata = {field.name: field.metadata for field in attrs.fields(cls)}
+    children = [
+        _declared(getattr(node, name), key, fallback, metadata[name].get(key, value))
+        for name in _attrs_layout(cls)[0]
+    ]
+    return _rebuild(node, kind, children)
+
+
+def declared(tree: Any, key: str, fallback: Callable[[Any], bool]) -> Any:
+    """A tree of bools of `tree`'s structure: for a leaf under an attrs field whose metadata
+    holds `key`, the value of the nearest such field; for any other leaf, fallback(leaf)."""
+    return _declared(tree, key, fallback, None)
 
 
 def _walk(node: object, path: str) -> Iterator[tuple[str, object]]:
@@ -374,87 +275,3 @@ def unflatten(treedef: TreeDef, leaves: Sequence[Any]) -> Any:
             f"unflatten needs {treedef.num_leaves} leaves for {treedef!r}, given {len(leaves)}"
         )
     return _fill(treedef.spec, iter(leaves))
-
-
-# Arithmetic on trees of arrays. Results are fresh read-only arrays.
-
-
-def _fresh(array: Any) -> np.ndarray[Any, Any]:
-    return freeze(np.asarray(array))
-
-
-def add(a: T, b: T) -> T:
-    """Leafwise a + b."""
-    return map(lambda x, y: _fresh(np.add(x, y)), a, b)
-
-
-def sub(a: T, b: T) -> T:
-    """Leafwise a - b."""
-    return map(lambda x, y: _fresh(np.subtract(x, y)), a, b)
-
-
-def scale(factor: float, tree: T) -> T:
-    """Every leaf multiplied by the scalar `factor`, keeping its dtype."""
-    return map(lambda x: _fresh(np.multiply(x, factor, dtype=x.dtype)), tree)
-
-
-def zeros_like(tree: T) -> T:
-    """A tree of the same structure with zero arrays of the same shapes and dtypes."""
-    return map(lambda x: _fresh(np.zeros_like(x)), tree)
-
-
-def astype(tree: T, dtype: np.dtype[Any] | type[np.generic]) -> T:
-    """Every array leaf cast to `dtype` (a fresh read-only array each)."""
-    return map(lambda x: _fresh(np.array(x, dtype=dtype)), tree)
-
-
-def vdot(a: object, b: object) -> float:
-    """The sum over all leaves of the elementwise products, as a Python float."""
-    products = leaves(map(lambda x, y: np.vdot(x, y), a, b))
-    return float(builtins.sum(products, 0.0))
-
-
-def global_norm(tree: object) -> float:
-    """sqrt of the sum of squares of every element of every leaf, as a Python float."""
-    return float(np.sqrt(builtins.sum((float(np.vdot(x, x)) for x in leaves(tree)), 0.0)))
-
-
-def _leaf_equal(x: object, y: object) -> bool:
-    if isinstance(x, Key) or isinstance(y, Key):
-        return x == y
-    x_arr, y_arr = np.asarray(x), np.asarray(y)
-    return (
-        x_arr.dtype == y_arr.dtype
-        and x_arr.shape == y_arr.shape
-        and x_arr.tobytes() == y_arr.tobytes()
-    )
-
-
-def equal(a: object, b: object) -> bool:
-    """True when both trees have one structure and leaves of equal dtype, shape and bytes
-    (keys: equal words)."""
-    if structure(a) != structure(b):
-        return False
-    return all(_leaf_equal(x, y) for x, y in zip(leaves(a), leaves(b), strict=True))
-
-
-__all__ = [
-    "TreeDef",
-    "add",
-    "astype",
-    "equal",
-    "first_leaf",
-    "flatten",
-    "global_norm",
-    "leaves",
-    "leaves_with_path",
-    "map",
-    "pytree",
-    "scale",
-    "static_field",
-    "structure",
-    "sub",
-    "unflatten",
-    "vdot",
-    "zeros_like",
-]
