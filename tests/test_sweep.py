@@ -48,8 +48,8 @@ def scaled_seed(seed: int, *, scale: float) -> dict[str, float]:
     return {"value": scale * seed, "square": float(seed**2)}
 
 
-class Interrupt(BaseException):
-    """Stands for Ctrl-C: not an Exception, so it stops the sweep instead of failing a run."""
+class Interrupt(KeyboardInterrupt):
+    """Stands for Ctrl-C: the one exception that stops the sweep instead of failing a run."""
 
 
 def logged(
@@ -309,8 +309,8 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     ("empty list", {"grid": []}, ValueError, "empty list of configs"),
     ("no seeds", {"seeds": []}, ValueError, "seeds is empty"),
     ("repeated seed", {"seeds": [1, 2, 1]}, ValueError, r"seeds must be distinct.*\[1\] repeated"),
-    ("negative seed", {"seeds": [-1]}, ValueError, "seeds must be >= 0"),
-    ("float seed", {"seeds": [1.5]}, TypeError, "seeds must be ints, given float"),
+    ("negative seed", {"seeds": [-1]}, ValueError, r"seeds\[0\] must be an int >= 0, given -1"),
+    ("float seed", {"seeds": [2, 1.5]}, TypeError, r"seeds\[1\] must be an int >= 0, given 1.5"),
     (
         "unknown key",
         {"grid": {"scale": [1.0], "depth": [2]}},
@@ -327,7 +327,8 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     ("list value", {"grid": {"scale": [[1, 2]]}}, TypeError, r"\['scale'\].*use a tuple"),
     ("repeated config", {"grid": [{"scale": 1}, {"scale": 1.0}]}, ValueError, "configs 0 and 1"),
     ("unknown backend", {"backend": "threads"}, ValueError, "backend must be one of"),
-    ("no workers", {"workers": 0}, ValueError, "workers must be an int >= 1"),
+    ("no workers", {"workers": 0}, ValueError, "workers must be an int >= 1, given 0"),
+    ("text workers", {"workers": "2"}, TypeError, "workers must be an int >= 1, given '2'"),
     ("serial workers", {"backend": "serial", "workers": 2}, ValueError, "one run at a time"),
     ("address", {"address": "auto"}, ValueError, 'address is for backend "ray"'),
     ("not callable", {"job": 3}, TypeError, "job must be callable"),
