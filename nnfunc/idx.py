@@ -21,8 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc._arrays import freeze
-
-StrPath = str | os.PathLike[str]
+from nnfunc._files import StrPath, write_bytes
 
 # The item dtype of each IDX type code (native byte order here; big-endian in the file).
 _TYPE_CODES: dict[int, np.dtype[Any]] = {
@@ -130,7 +129,8 @@ def save_idx(path: StrPath, array: npt.ArrayLike, compress: bool = False) -> Non
 
     The array must have 1 to 255 dimensions, each of size < 2**32, and a dtype IDX
     holds (uint8, int8, int16, int32, float32, float64). The same array always gives
-    the same bytes (the gzip header carries no time stamp). The name is used as given.
+    the same bytes (the gzip header carries no time stamp). The name is used as given;
+    the file is written atomically (an existing file at `path` is replaced whole or kept).
     Raises TypeError for another dtype, ValueError for another number of dimensions
     or a size too large, OSError if the file cannot be written.
     """
@@ -146,8 +146,7 @@ def save_idx(path: StrPath, array: npt.ArrayLike, compress: bool = False) -> Non
     contents = header + values.astype(values.dtype.newbyteorder(">"), copy=False).tobytes()
     if compress:
         contents = gzip.compress(contents, mtime=0)
-    with open(os.fspath(path), "wb") as file:
-        file.write(contents)
+    write_bytes(path, contents)
 
 
 __all__ = ["load_idx", "save_idx"]

@@ -19,8 +19,9 @@ whether every config fits the job (a job taking `**kwargs` accepts any key):
         results.aggregate()                 # mean, std, min, max of each metric per config
 
 `run` returns `Results`, an immutable table of `Run` rows ordered by (config, seed)
-whatever order the runs finished in. A run whose job raised an exception (a
-`nf.train.DivergenceError`, say) is a row holding its `Failure`; the other runs go on.
+whatever order the runs finished in. Every way a run can end is a row: a job that
+raised (a `nf.train.DivergenceError`, say, or `SystemExit`) or killed its worker
+process is a row holding its `Failure`; the other runs go on (see `backends`).
 
 Backends: "serial" (in this process), "processes" (the default: a pool of fresh
 "spawn" processes, each with its BLAS pinned to one thread) and "ray" (tasks on the
