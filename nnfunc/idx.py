@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from nnfunc import _checks
 from nnfunc._arrays import freeze
 from nnfunc._files import StrPath, write_bytes
 
@@ -131,9 +132,11 @@ def save_idx(path: StrPath, array: npt.ArrayLike, compress: bool = False) -> Non
     holds (uint8, int8, int16, int32, float32, float64). The same array always gives
     the same bytes (the gzip header carries no time stamp). The name is used as given;
     the file is written atomically (an existing file at `path` is replaced whole or kept).
-    Raises TypeError for another dtype, ValueError for another number of dimensions
+    Raises TypeError for another dtype or a `compress` that is not a bool, ValueError
+    for another number of dimensions
     or a size too large, OSError if the file cannot be written.
     """
+    compress = _checks.boolean("compress", compress)
     values = np.asarray(array)
     code = _type_code(values)
     if not 1 <= values.ndim <= _MAX_NDIM:

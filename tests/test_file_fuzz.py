@@ -193,12 +193,21 @@ def test_deep_nesting_in_a_results_file_is_a_value_error(tmp_path: Path) -> None
         sweep.load(path)
 
 
-def test_an_unsupported_compression_method_is_a_value_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("offset", "value"),
+    [(10, 99), (8, 0x40), (8, 0x20), (8, 0x01)],
+    ids=["method-99", "strong-encryption", "patched-data", "encrypted"],
+)
+def test_a_zip_directory_zipfile_cannot_read_is_a_value_error(
+    tmp_path: Path, offset: int, value: int
+) -> None:
+    """A compression method or flag zipfile does not support (it raises
+    NotImplementedError or RuntimeError) gives a ValueError naming the file."""
     path = tmp_path / "ckpt.npz"
     checkpoint.save(path, TREE)
     raw = bytearray(path.read_bytes())
     central = raw.index(b"PK\x01\x02")  # the first central directory record
-    raw[central + 10 : central + 12] = (99).to_bytes(2, "little")  # method 99: AES
+    raw[central + offset : central + offset + 2] = value.to_bytes(2, "little")
     path.write_bytes(bytes(raw))
     with pytest.raises(ValueError, match="is not a valid nnfunc checkpoint"):
         checkpoint.load(path, TEMPLATE)
@@ -227,3 +236,28 @@ def test_a_template_of_other_static_data_is_refused_naming_the_difference(
     ):
         checkpoint.load(path, conv)
     assert checkpoint.load(path, nf.DenseParams(w, b)).w.shape == (3, 3)
+
+
+def test_a_checkpoint_without_recorded_containers_loads_as_before(tmp_path: Path) -> None:
+    """Files written before the manifest recorded containers have no "nodes": the leaves
+    alone are checked."""
+    path = tmp_path / "old.npz"
+    checkpoint.save(path, TREE)
+    with zipfile.ZipFile(path) as archive:
+        entries = {name.removesuffix(".npy"): archive.read(name) for name in archive.namelist()}
+    manifest = np.lib.format.read_array(io.BytesIO(entries["__manifest__"]))
+    record = json.loads(manifest.tobytes())
+    del record["nodes"]
+    entries["__manifest__"] = _npy(np.frombuffer(json.dumps(record).encode(), dtype=np.uint8))
+    _write_npz(path, entries)
+    assert checkpoint.inspect(path).nodes == ()
+    assert _same_tree(checkpoint.load(path, TEMPLATE))
+
+
+def test_a_template_a_checkpoint_cannot_hold_is_a_type_error_not_a_file_error(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ckpt.npz"
+    checkpoint.save(path, TREE)
+    with pytest.raises(TypeError, match=r"leaf \[1\]\['n'\]: a checkpoint holds NumPy arrays"):
+        checkpoint.load(path, (TEMPLATE[0], {"n": "text"}))

@@ -17,6 +17,7 @@ import pytest
 
 import nnfunc as nf
 from nnfunc import optim, sweep
+from tests.test_sweep_endings import check_rows, ending
 
 DATA_KEY = nf.random.key(100)
 FIT_GRID: sweep.Grid = {"learning_rate": [0.05, 3.0], "width": [4]}
@@ -152,6 +153,22 @@ def test_ray_gives_the_same_bytes_pins_blas_and_leaves_the_callers_instance_up(
         sweep.run(worker_environment, [{}], [0], backend="ray", address="auto")
     with pytest.raises(TypeError, match=r"backend 'ray' sends the job.*must be picklable"):
         sweep.run(lambda seed: {}, [{}], [0], backend="ray")
+
+
+@pytest.mark.parametrize(
+    ("how", "failure_type", "message"),
+    [
+        ("sys.exit", "SystemExit", "4"),
+        ("unprintable", "tests.test_sweep_endings.Unprintable", "(no message: str() of"),
+        ("os._exit", "ray.exceptions.WorkerCrashedError", "The worker died unexpectedly"),
+    ],
+)
+def test_on_ray_every_way_a_run_ends_is_a_row(
+    local_ray: Any, how: str, failure_type: str, message: str
+) -> None:
+    results = sweep.run(functools.partial(ending, how=how), [{}], [1, 2, 3, 4], backend="ray")
+    check_rows(results, failure_type, message)
+    assert local_ray.is_initialized()
 
 
 def test_aggregate_matches_a_hand_computation_with_failures_excluded_and_counted() -> None:
@@ -331,6 +348,8 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     ("text workers", {"workers": "2"}, TypeError, "workers must be an int >= 1, given '2'"),
     ("serial workers", {"backend": "serial", "workers": 2}, ValueError, "one run at a time"),
     ("address", {"address": "auto"}, ValueError, 'address is for backend "ray"'),
+    ("progress", {"progress": 1}, TypeError, "progress must be True or False, given 1"),
+    ("results path", {"results_path": 3}, TypeError, "results_path must be a str, a path"),
     ("not callable", {"job": 3}, TypeError, "job must be callable"),
     ("lambda", {"job": lambda seed, scale: {}}, TypeError, "must be picklable.*define the job at"),
     ("local function", {"job": _local_job()}, TypeError, "must be picklable.*define the job at"),

@@ -6,7 +6,14 @@ shape, dtype and kind, with the nnfunc version, the format version and the tree'
 structure as text. `inspect(path)` reads the manifest alone; `load(path, template)`
 checks the file against a template tree and returns a tree of the template's
 structure. Files are never unpickled, and writes are atomic: a crash or an error
-while saving leaves any checkpoint already at `path` as it was.
+while saving leaves any checkpoint already at `path` as it was (after `kill -9`, a
+".<name>.<random>.tmp" file may stay beside it; later saves ignore it).
+
+Whatever bytes a file holds, reading it gives the saved tree or a ValueError naming
+the file and the problem: each entry's .npy header is checked against the manifest
+and against the size of its zip member before its data is read, so nothing larger
+than the file is allocated. The manifest also records each container's class and
+static fields, and `load` refuses a template that differs there.
 
 Leaves a checkpoint holds: NumPy arrays and NumPy scalars of bool, int, uint, float
 or complex dtype; Python bool, int (within int64) and float, restored as the same
@@ -37,6 +44,7 @@ from nnfunc.checkpoint._manifest import (
     LeafInfo,
     Manifest,
     first_difference,
+    infos,
     leaf_info,
     manifest_bytes,
     nodes_of,
@@ -145,9 +153,10 @@ def load(path: StrPath, template: T) -> T:
     file is allocated. Raises FileNotFoundError if `path` does not exist, ValueError
     naming the file and the first difference from the template, or how it is corrupt.
     """
+    expected, nodes = infos(template), nodes_of(template)  # a bad template: TypeError
     with open_archive(path) as archive:
         manifest = _read_manifest(archive)
-        difference = first_difference(manifest, template)
+        difference = first_difference(manifest, expected, nodes)
         if difference is not None:
             raise Refused(f"checkpoint {archive.source!r} does not match the template {difference}")
         leaves = [_read_leaf(archive, i, info) for i, info in enumerate(manifest.leaves)]

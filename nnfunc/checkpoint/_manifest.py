@@ -187,11 +187,12 @@ def parse_manifest(record: object) -> Manifest:
     )
 
 
-def first_difference(found: Manifest, template: object) -> str | None:
-    """Where the checkpoint and the template first differ, in words; None if they agree
-    (on the leaves' paths, shapes, dtypes and kinds, then on the containers' classes and
-    static data, when the file records them)."""
-    expected = infos(template)
+def first_difference(
+    found: Manifest, expected: tuple[LeafInfo, ...], nodes: tuple[str, ...]
+) -> str | None:
+    """Where the checkpoint and a template of leaves `expected` and containers `nodes`
+    first differ, in words; None if they agree (on the leaves' paths, shapes, dtypes and
+    kinds, then on the containers' classes and static data, when the file records them)."""
     for index, (want, got) in enumerate(itertools.zip_longest(expected, found.leaves)):
         if want != got:
             want_count, got_count = len(expected), len(found.leaves)
@@ -206,7 +207,6 @@ def first_difference(found: Manifest, template: object) -> str | None:
             )
     if not found.nodes:  # written before nnfunc recorded the containers
         return None
-    nodes = nodes_of(template)
     for index, (want_node, got_node) in enumerate(itertools.zip_longest(nodes, found.nodes)):
         if want_node != got_node:
             return (

@@ -163,7 +163,8 @@ def ray(
     """Runs as Ray tasks of one CPU each, PINNED_THREADS in their environment, at most
     `workers` at once (all, when None). Connects with ray.init(address) unless this
     process already is connected; disconnects (a local instance it started stops) only
-    if it connected. A task Ray gives up on (its worker died, say) is a failed Run."""
+    if it connected. A task whose worker dies is run once more, then is a failed Run (as
+    is any task Ray gives up on)."""
     import ray as ray_
 
     connected_here = not ray_.is_initialized()
@@ -171,8 +172,8 @@ def ray(
         ray_.init(address=address)
     refs: list[ray_.ObjectRef[Run]] = []
     try:
-        remote = ray_.remote(execute).options(
-            num_cpus=1, runtime_env={"env_vars": dict(PINNED_THREADS)}
+        remote = ray_.remote(execute).options(  # a dead worker: run once more, as processes
+            num_cpus=1, max_retries=1, runtime_env={"env_vars": dict(PINNED_THREADS)}
         )
         job_ref = ray_.put(job)
         queue = iter(tasks)

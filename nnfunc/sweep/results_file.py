@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from nnfunc import _checks
 from nnfunc._files import StrPath, write_text
 from nnfunc._records import Corrupt, field, number, optional, typed
 from nnfunc.sweep.records import Failure, FrozenDict, Results, Run, Value
@@ -51,6 +52,7 @@ def header(results: Results) -> str:
 def to_json(results: Results, times: bool = True) -> str:
     """The results file's text: the header, then one JSON line per run (with its wall time
     unless `times` is False)."""
+    times = _checks.boolean("times", times)
     index = {config: i for i, config in enumerate(results.configs)}
     runs = ",\n".join(
         "  " + json.dumps(_run_record(index[run.config], run, times)) for run in results.runs

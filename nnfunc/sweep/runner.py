@@ -6,6 +6,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Mapping
 
+from nnfunc import _checks
 from nnfunc._files import StrPath
 from nnfunc._progress import Progress
 from nnfunc.sweep import backends
@@ -46,6 +47,9 @@ def run(
     anything (SystemExit included; KeyboardInterrupt ends the sweep) or ends its
     worker process is a failed run: every run ends as a row.
     """
+    progress = _checks.boolean("progress", progress)
+    if results_path is not None and not isinstance(results_path, str | os.PathLike):
+        raise TypeError(f"results_path must be a str, a path or None, given {results_path!r:.80}")
     configs = configs_of(grid)
     seed_list = seeds_of(seeds)
     check_job(job, configs)
