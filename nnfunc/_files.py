@@ -26,6 +26,18 @@ StrPath = str | os.PathLike[str]
 """A file path as nnfunc takes it: a str or an os.PathLike of str (a pathlib.Path)."""
 
 
+def fspath(name: str, value: object) -> str:
+    """`value` as a path string if it is a str or an os.PathLike of str; TypeError naming
+    the argument `name` otherwise."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, os.PathLike):
+        path = os.fspath(value)
+        if isinstance(path, str):
+            return path
+    raise TypeError(f"{name} must be a str or an os.PathLike (a pathlib.Path), given {value!r:.80}")
+
+
 def _fsync_directory(directory: str) -> None:
     """Make a rename in `directory` durable, where the OS can open a directory (POSIX)."""
     if os.name != "posix":
@@ -51,7 +63,7 @@ def write_atomic(path: StrPath, write: Callable[[BinaryIO], None]) -> None:
     Raises whatever `write` or the OS raises (OSError, say); `path` is then unchanged
     and no temporary file is left.
     """
-    target = os.path.abspath(os.fspath(path))
+    target = os.path.abspath(fspath("path", path))
     directory = os.path.dirname(target)
     temporary = os.path.join(directory, f".{os.path.basename(target)}.{secrets.token_hex(8)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)

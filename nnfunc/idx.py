@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import math
-import os
 import struct
 import zlib
 from typing import Any
@@ -22,7 +21,7 @@ import numpy.typing as npt
 
 from nnfunc import _checks
 from nnfunc._arrays import freeze
-from nnfunc._files import StrPath, write_bytes
+from nnfunc._files import StrPath, fspath, write_bytes
 
 # The item dtype of each IDX type code (native byte order here; big-endian in the file).
 _TYPE_CODES: dict[int, np.dtype[Any]] = {
@@ -96,7 +95,7 @@ def load_idx(path: StrPath) -> npt.NDArray[Any]:
     type code, truncated header, truncated data (fewer bytes than the sizes need), size
     mismatch (more bytes than they need), corrupt gzip data. OSError if unreadable.
     """
-    source = os.fspath(path)
+    source = fspath("path", path)
     contents = _contents(source)
     dtype, shape, header = _header(source, contents)
     count = math.prod(shape)

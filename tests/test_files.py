@@ -9,8 +9,9 @@ import stat
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pytest
@@ -120,3 +121,19 @@ def test_a_record_field_is_checked_for_its_type_and_a_bool_is_no_number() -> Non
         _records.field([1], "n", int, "a row")
     with pytest.raises(ValueError, match="x must be a number, found True"):
         _records.number(True, "x")
+
+
+def test_every_reader_and_writer_names_a_path_argument_of_the_wrong_type() -> None:
+    calls: list[Callable[[Any], object]] = [
+        lambda path: checkpoint.save(path, {"w": np.zeros(2)}),
+        lambda path: checkpoint.load(path, {"w": np.zeros(2)}),
+        checkpoint.inspect,
+        nf.sweep.load,
+        nf.idx.load_idx,
+        lambda path: nf.idx.save_idx(path, np.zeros(2, np.uint8)),
+        lambda path: write_text(path, "text"),
+    ]
+    for call in calls:
+        for path in (3, b"name"):
+            with pytest.raises(TypeError, match=rf"path must be a str or an os.PathLike.*{path!r}"):
+                call(path)

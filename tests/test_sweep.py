@@ -349,7 +349,12 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     ("serial workers", {"backend": "serial", "workers": 2}, ValueError, "one run at a time"),
     ("address", {"address": "auto"}, ValueError, 'address is for backend "ray"'),
     ("progress", {"progress": 1}, TypeError, "progress must be True or False, given 1"),
-    ("results path", {"results_path": 3}, TypeError, "results_path must be a str, a path"),
+    (
+        "results path",
+        {"results_path": 3},
+        TypeError,
+        "results_path must be a str or an os.PathLike",
+    ),
     ("not callable", {"job": 3}, TypeError, "job must be callable"),
     ("lambda", {"job": lambda seed, scale: {}}, TypeError, "must be picklable.*define the job at"),
     ("local function", {"job": _local_job()}, TypeError, "must be picklable.*define the job at"),

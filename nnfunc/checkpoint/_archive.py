@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._files import StrPath
+from nnfunc._files import StrPath, fspath
 from nnfunc._records import Corrupt
 from nnfunc.checkpoint._manifest import DTYPE_KINDS, LeafInfo
 
@@ -49,7 +49,7 @@ def open_archive(path: StrPath) -> Iterator[Archive]:
     """The open archive at `path`. Inside the block, any exception but KeyboardInterrupt
     (from zipfile, zlib, numpy, json: whatever damaged bytes make them raise) becomes a
     ValueError naming the file. Raises FileNotFoundError if there is no such file."""
-    source = os.fspath(path)
+    source = fspath("path", path)
     with open(source, "rb") as file:
         try:
             with zipfile.ZipFile(file) as archive:

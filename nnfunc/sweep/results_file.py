@@ -2,19 +2,19 @@
 
 `to_json` writes it (`Results.to_json` calls it), `save` writes it atomically, `load`
 reads it back: whatever bytes the file holds, `load` returns the results or raises a
-ValueError naming the file and what is wrong.
+ValueError naming the file and what is wrong. It is text without a checksum: bytes
+changed into another valid results file (a digit for another) read as what they say.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 
 import attrs
 
 from nnfunc import _checks
-from nnfunc._files import StrPath, write_text
+from nnfunc._files import StrPath, fspath, write_text
 from nnfunc._records import Corrupt, field, number, optional, typed
 from nnfunc.sweep.records import Failure, FrozenDict, Results, Run, Value
 from nnfunc.train import History
@@ -133,7 +133,7 @@ def load(path: StrPath) -> Results:
     Raises OSError if the file cannot be read, ValueError naming the file if it does
     not hold results in this module's format (whatever its bytes).
     """
-    source = os.fspath(path)
+    source = fspath("path", path)
     with open(source, "rb") as file:
         contents = file.read()
     try:

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 
 from nnfunc import _checks
-from nnfunc._files import StrPath
+from nnfunc._files import StrPath, fspath
 from nnfunc._progress import Progress
 from nnfunc.sweep import backends
 from nnfunc.sweep.backends import Backend, Task
@@ -48,15 +48,13 @@ def run(
     worker process is a failed run: every run ends as a row.
     """
     progress = _checks.boolean("progress", progress)
-    if results_path is not None and not isinstance(results_path, str | os.PathLike):
-        raise TypeError(f"results_path must be a str, a path or None, given {results_path!r:.80}")
+    path = None if results_path is None else os.path.abspath(fspath("results_path", results_path))
     configs = configs_of(grid)
     seed_list = seeds_of(seeds)
     check_job(job, configs)
     backend, workers, address = check_backend(backend, workers, address)
     if backend != "serial":
         check_picklable(job, backend)
-    path = None if results_path is None else os.path.abspath(results_path)
     results = _resumed(path, configs, seed_list)
     if path is not None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
