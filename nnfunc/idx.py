@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import math
-import os
 import struct
 import zlib
 from typing import Any
@@ -20,9 +19,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from nnfunc import _checks
 from nnfunc._arrays import freeze
-
-StrPath = str | os.PathLike[str]
+from nnfunc._files import StrPath, fspath, write_bytes
 
 # The item dtype of each IDX type code (native byte order here; big-endian in the file).
 _TYPE_CODES: dict[int, np.dtype[Any]] = {
@@ -96,7 +95,7 @@ def load_idx(path: StrPath) -> npt.NDArray[Any]:
     type code, truncated header, truncated data (fewer bytes than the sizes need), size
     mismatch (more bytes than they need), corrupt gzip data. OSError if unreadable.
     """
-    source = os.fspath(path)
+    source = fspath("path", path)
     contents = _contents(source)
     dtype, shape, header = _header(source, contents)
     count = math.prod(shape)
@@ -130,10 +129,13 @@ def save_idx(path: StrPath, array: npt.ArrayLike, compress: bool = False) -> Non
 
     The array must have 1 to 255 dimensions, each of size < 2**32, and a dtype IDX
     holds (uint8, int8, int16, int32, float32, float64). The same array always gives
-    the same bytes (the gzip header carries no time stamp). The name is used as given.
-    Raises TypeError for another dtype, ValueError for another number of dimensions
+    the same bytes (the gzip header carries no time stamp). The name is used as given;
+    the file is written atomically (an existing file at `path` is replaced whole or kept).
+    Raises TypeError for another dtype or a `compress` that is not a bool, ValueError
+    for another number of dimensions
     or a size too large, OSError if the file cannot be written.
     """
+    compress = _checks.boolean("compress", compress)
     values = np.asarray(array)
     code = _type_code(values)
     if not 1 <= values.ndim <= _MAX_NDIM:
@@ -146,8 +148,7 @@ def save_idx(path: StrPath, array: npt.ArrayLike, compress: bool = False) -> Non
     contents = header + values.astype(values.dtype.newbyteorder(">"), copy=False).tobytes()
     if compress:
         contents = gzip.compress(contents, mtime=0)
-    with open(os.fspath(path), "wb") as file:
-        file.write(contents)
+    write_bytes(path, contents)
 
 
 __all__ = ["load_idx", "save_idx"]

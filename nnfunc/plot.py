@@ -34,6 +34,7 @@ except ImportError as error:
 
 from nnfunc import data, metrics
 from nnfunc._checks import boolean, choice, function, integer, interval, real
+from nnfunc._files import write_atomic
 from nnfunc.layers.activations import BY_NAME, Softmax
 from nnfunc.layers.activations import get as get_activation
 
@@ -97,11 +98,11 @@ def _panels(figure: Figure, count: int, columns: int) -> list[Axes]:
 
 
 def _save(figure: Figure, target: Path, title: str | None) -> Path:
-    """Write `figure` as a PNG at `target` (creating its folder) and return `target`."""
+    """Write `figure` as a PNG at `target` (creating its folder), atomically; return `target`."""
     if title is not None:
         figure.suptitle(title)
     target.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(target, format="png", dpi=figure.dpi)
+    write_atomic(target, lambda file: figure.savefig(file, format="png", dpi=figure.dpi))
     return target
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import struct
 from pathlib import Path
 from typing import Any
@@ -186,3 +187,13 @@ def test_save_refuses_dtypes_idx_cannot_hold(tmp_path: Path, dtype: type[np.gene
 def test_save_refuses_a_scalar(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"must have 1 to 255 dimensions, given shape \(\)"):
         save_idx(tmp_path / "a.idx", np.uint8(3))
+
+
+def test_save_idx_takes_compress_as_a_bool_and_writes_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "a.idx"
+    with pytest.raises(TypeError, match="compress must be True or False, given 'yes'"):
+        save_idx(path, np.arange(3, dtype=np.uint8), compress="yes")  # type: ignore[arg-type]
+    assert not path.exists()
+    save_idx(path, np.arange(3, dtype=np.uint8), compress=np.bool_(True))  # type: ignore[arg-type]
+    np.testing.assert_array_equal(load_idx(path), np.arange(3, dtype=np.uint8))
+    assert os.listdir(tmp_path) == ["a.idx"]

@@ -17,6 +17,7 @@ import pytest
 
 import nnfunc as nf
 from nnfunc import optim, sweep
+from tests.test_sweep_endings import check_rows, ending
 
 DATA_KEY = nf.random.key(100)
 FIT_GRID: sweep.Grid = {"learning_rate": [0.05, 3.0], "width": [4]}
@@ -48,8 +49,8 @@ def scaled_seed(seed: int, *, scale: float) -> dict[str, float]:
     return {"value": scale * seed, "square": float(seed**2)}
 
 
-class Interrupt(BaseException):
-    """Stands for Ctrl-C: not an Exception, so it stops the sweep instead of failing a run."""
+class Interrupt(KeyboardInterrupt):
+    """Stands for Ctrl-C: the one exception that stops the sweep instead of failing a run."""
 
 
 def logged(
@@ -152,6 +153,22 @@ def test_ray_gives_the_same_bytes_pins_blas_and_leaves_the_callers_instance_up(
         sweep.run(worker_environment, [{}], [0], backend="ray", address="auto")
     with pytest.raises(TypeError, match=r"backend 'ray' sends the job.*must be picklable"):
         sweep.run(lambda seed: {}, [{}], [0], backend="ray")
+
+
+@pytest.mark.parametrize(
+    ("how", "failure_type", "message"),
+    [
+        ("sys.exit", "SystemExit", "4"),
+        ("unprintable", "tests.test_sweep_endings.Unprintable", "(no message: str() of"),
+        ("os._exit", "ray.exceptions.WorkerCrashedError", "The worker died unexpectedly"),
+    ],
+)
+def test_on_ray_every_way_a_run_ends_is_a_row(
+    local_ray: Any, how: str, failure_type: str, message: str
+) -> None:
+    results = sweep.run(functools.partial(ending, how=how), [{}], [1, 2, 3, 4], backend="ray")
+    check_rows(results, failure_type, message)
+    assert local_ray.is_initialized()
 
 
 def test_aggregate_matches_a_hand_computation_with_failures_excluded_and_counted() -> None:
@@ -309,8 +326,8 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     ("empty list", {"grid": []}, ValueError, "empty list of configs"),
     ("no seeds", {"seeds": []}, ValueError, "seeds is empty"),
     ("repeated seed", {"seeds": [1, 2, 1]}, ValueError, r"seeds must be distinct.*\[1\] repeated"),
-    ("negative seed", {"seeds": [-1]}, ValueError, "seeds must be >= 0"),
-    ("float seed", {"seeds": [1.5]}, TypeError, "seeds must be ints, given float"),
+    ("negative seed", {"seeds": [-1]}, ValueError, r"seeds\[0\] must be an int >= 0, given -1"),
+    ("float seed", {"seeds": [2, 1.5]}, TypeError, r"seeds\[1\] must be an int >= 0, given 1.5"),
     (
         "unknown key",
         {"grid": {"scale": [1.0], "depth": [2]}},
@@ -327,9 +344,17 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     ("list value", {"grid": {"scale": [[1, 2]]}}, TypeError, r"\['scale'\].*use a tuple"),
     ("repeated config", {"grid": [{"scale": 1}, {"scale": 1.0}]}, ValueError, "configs 0 and 1"),
     ("unknown backend", {"backend": "threads"}, ValueError, "backend must be one of"),
-    ("no workers", {"workers": 0}, ValueError, "workers must be an int >= 1"),
+    ("no workers", {"workers": 0}, ValueError, "workers must be an int >= 1, given 0"),
+    ("text workers", {"workers": "2"}, TypeError, "workers must be an int >= 1, given '2'"),
     ("serial workers", {"backend": "serial", "workers": 2}, ValueError, "one run at a time"),
     ("address", {"address": "auto"}, ValueError, 'address is for backend "ray"'),
+    ("progress", {"progress": 1}, TypeError, "progress must be True or False, given 1"),
+    (
+        "results path",
+        {"results_path": 3},
+        TypeError,
+        "results_path must be a str or an os.PathLike",
+    ),
     ("not callable", {"job": 3}, TypeError, "job must be callable"),
     ("lambda", {"job": lambda seed, scale: {}}, TypeError, "must be picklable.*define the job at"),
     ("local function", {"job": _local_job()}, TypeError, "must be picklable.*define the job at"),
