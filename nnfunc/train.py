@@ -9,10 +9,8 @@ optimizer state and `initial_epoch=k` back in).
 from __future__ import annotations
 
 import math
-import sys
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import attrs
 import numpy as np
@@ -20,6 +18,7 @@ import numpy.typing as npt
 
 from nnfunc import _checks, data, optim, random, tree
 from nnfunc._inputs import params_dtype
+from nnfunc._progress import Progress
 from nnfunc.core import _backprop, forward, init_state
 from nnfunc.layers.base import TRAINING, Context, Layer
 from nnfunc.losses import Loss, Penalty, check_loss
@@ -27,7 +26,7 @@ from nnfunc.optim import GradientTransformation, check_optimizer
 from nnfunc.random import Key
 
 if TYPE_CHECKING:
-    from tqdm import tqdm
+    pass
 
 P = TypeVar("P")
 C = TypeVar("C")
@@ -387,40 +386,11 @@ def _evaluate(
     return row
 
 
-class _Progress:
-    """Shows each finished epoch: a tqdm bar when tqdm is installed (the `progress` extra),
-    else one plain line per epoch on stderr; nothing when disabled. Lives inside `fit`."""
-
-    def __init__(self, first: int, stop: int, enabled: bool) -> None:
-        self._stop = stop
-        self._enabled = enabled
-        self._started = time.perf_counter()
-        self._bar: tqdm[NoReturn] | None = None
-        if enabled:
-            try:
-                from tqdm import tqdm as make_bar
-            except ImportError:
-                return
-            self._bar = make_bar(total=stop, initial=first, unit="epoch", file=sys.stderr)
-
-    def epoch_done(self, row: Mapping[str, float]) -> None:
-        """Show the row of the epoch that just ended."""
-        summary = "  ".join(f"{k} {v:.4g}" for k, v in row.items() if k != "epoch")
-        if self._bar is not None:
-            self._bar.set_postfix_str(summary)
-            self._bar.update(1)
-        elif self._enabled:
-            seconds = time.perf_counter() - self._started
-            print(
-                f"epoch {int(row['epoch']) + 1}/{self._stop}  {summary}  ({seconds:.2f}s)",
-                file=sys.stderr,
-            )
-        self._started = time.perf_counter()
-
-    def close(self) -> None:
-        """Close the bar, if any."""
-        if self._bar is not None:
-            self._bar.close()
+def _show(bar: Progress, row: Mapping[str, float]) -> None:
+    """Show the row of the epoch that just ended."""
+    summary = "  ".join(f"{k} {v:.4g}" for k, v in row.items() if k != "epoch")
+    line = f"epoch {int(row['epoch']) + 1}/{bar.total}  {summary}  ({bar.seconds():.2f}s)"
+    bar.step(summary, line)
 
 
 def _columns(metrics: Mapping[str, Metric], validation: bool) -> tuple[str, ...]:
@@ -542,7 +512,7 @@ def fit(
     random_net = net.traits.random
     current = good = _Good(params, opt_state, state)
     best: _Best[P, S] | None = None
-    bar = _Progress(initial_epoch, epochs, progress)
+    bar = Progress(epochs, done=initial_epoch, unit="epoch", enabled=progress)
     try:
         for index in range(initial_epoch, epochs):
             shuffle = random.fold_in(k_epochs, index)
@@ -554,7 +524,7 @@ def fit(
                 net, params, state, index, train_loss, (xs, ys), validation, loss_fn, metrics
             )
             history = history.append(row)
-            bar.epoch_done(row)
+            _show(bar, row)
             for callback in callbacks:
                 callback(EpochEnd(index, params, opt_state, history, state))
             if early_stopping is None:
