@@ -219,3 +219,18 @@ def sgd_step(params: P, grads: P, learning_rate: float) -> P:
     where grads differ from params in structure or in a leaf's shape.
     """
     return optim.descend(params, grads, learning_rate)
+
+
+__all__ = [
+    "Backprop",
+    "apply",
+    "backprop",
+    "forward",
+    "grads",
+    "init",
+    "init_state",
+    "loss",
+    "sgd_step",
+    "train_value_and_grads",
+    "value_and_grads",
+]

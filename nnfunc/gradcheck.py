@@ -139,3 +139,10 @@ def _worst(
                 worst, max_abs_error=max(worst.max_abs_error, float(abs_error.max()))
             )
     return worst
+
+
+__all__ = [
+    "F64",
+    "GradCheck",
+    "check_grads",
+]

@@ -281,3 +281,21 @@ class L2:
             return (w * w.dtype.type(strength) if next(choices) else np.zeros_like(w),)
 
         return 0.5 * strength * total, tree.map_many(leaf, 1, params, owner=self)[0]
+
+
+__all__ = [
+    "L2",
+    "MSE",
+    "ROW_SUM_TOLERANCE",
+    "BinaryCrossEntropy",
+    "Loss",
+    "LossBase",
+    "Penalty",
+    "SigmoidBinaryCrossEntropy",
+    "SoftmaxCrossEntropy",
+    "binary_cross_entropy",
+    "check_loss",
+    "mse",
+    "sigmoid_binary_cross_entropy",
+    "softmax_cross_entropy",
+]

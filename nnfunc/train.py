@@ -542,3 +542,18 @@ def fit(
     params, opt_state, state = current.params, current.opt_state, current.state
     best_epoch = None if best is None else best.epoch
     return FitResult(params, opt_state, history, best_epoch, stopped_early, state)
+
+
+__all__ = [
+    "DivergenceError",
+    "EarlyStopping",
+    "EpochEnd",
+    "FitResult",
+    "History",
+    "Metric",
+    "TrainStep",
+    "epoch",
+    "fit",
+    "make_step",
+    "train_step",
+]

@@ -214,3 +214,20 @@ def get(name: str) -> Activation:
     if not isinstance(name, str) or name not in BY_NAME:
         raise ValueError(f"unknown activation {name!r}; valid names: {sorted(BY_NAME)}")
     return BY_NAME[name]
+
+
+__all__ = [
+    "BY_NAME",
+    "NAMES",
+    "Activation",
+    "Identity",
+    "LeakyReLU",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "get",
+    "sigmoid",
+    "softmax",
+    "softplus_of_negative",
+]

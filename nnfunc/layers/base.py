@@ -199,3 +199,22 @@ def require_key(layer: object, ctx: Context) -> Key:
             "nf.train_value_and_grads (fit passes one for every step)",
         )
     return ctx.key
+
+
+__all__ = [
+    "INFERENCE",
+    "TRAINING",
+    "AnyLayer",
+    "Context",
+    "InputError",
+    "Kind",
+    "Layer",
+    "LocatedError",
+    "ParamsError",
+    "StateError",
+    "Stateless",
+    "Traits",
+    "expect_arrays",
+    "expect_no_params",
+    "require_key",
+]

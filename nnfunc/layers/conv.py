@@ -118,3 +118,9 @@ class Conv2D(Stateless):
         w_offsets = params.w.reshape(-1, self.in_channels, self.out_channels).transpose(0, 2, 1)
         dwindows = np.matmul(dy_rows, w_offsets)
         return grads, geo.scatter(dwindows.reshape(*self.kernel_size, *dy.shape[:3], -1))
+
+
+__all__ = [
+    "Conv2D",
+    "Conv2DCache",
+]

@@ -114,3 +114,12 @@ class Dense(Stateless):
         (`ndarray.dot` of 2-D arrays is the same BLAS call as `@`, with less overhead.)"""
         dx = dy.dot(params.w.T) if ctx.input_grad else None
         return fresh_params(cache.T.dot(dy), np.add.reduce(dy, axis=0)), dx
+
+
+__all__ = [
+    "Conv2DParams",
+    "Dense",
+    "DenseParams",
+    "expect_weights",
+    "fresh_params",
+]

@@ -49,3 +49,8 @@ class Dropout(Stateless):
         if not ctx.input_grad:
             return None, None
         return None, dy if cache is None else dy * cache
+
+
+__all__ = [
+    "Dropout",
+]

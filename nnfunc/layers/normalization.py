@@ -229,3 +229,11 @@ class LayerNorm(_Norm, Stateless):
     ) -> tuple[NormParams, FloatArray | None]:
         """Gradients through each example's statistics."""
         return _norm_backward(params, cache, dy, ctx)
+
+
+__all__ = [
+    "BatchNorm",
+    "BatchNormState",
+    "LayerNorm",
+    "NormParams",
+]

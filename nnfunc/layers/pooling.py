@@ -129,3 +129,11 @@ class AvgPool2D(_Pool2D):
             return None, None
         counts, geo = cache
         return None, geo.scatter(np.broadcast_to(dy / counts, (*geo.window, *dy.shape)))
+
+
+__all__ = [
+    "AvgPool2D",
+    "AvgPool2DCache",
+    "MaxPool2D",
+    "MaxPool2DCache",
+]

@@ -108,3 +108,10 @@ class Reshape(_Reshaping):
             f"{self!r} expects examples of {expected} values, given shape {shape} "
             f"({size} values per example)",
         )
+
+
+__all__ = [
+    "Flatten",
+    "Reshape",
+    "Shape",
+]

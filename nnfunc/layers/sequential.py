@@ -208,3 +208,12 @@ def mlp(
     if output_activation is not None:
         layers.append(activations.get(output_activation))
     return Sequential(*layers)
+
+
+__all__ = [
+    "Sequential",
+    "SequentialCache",
+    "SequentialParams",
+    "SequentialState",
+    "mlp",
+]

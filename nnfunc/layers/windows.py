@@ -148,3 +148,17 @@ def geometry(
             f"{size} with padding {padding!r}: given shape {x.shape}",
         )
     return Geometry(size, window, stride, ((top, bottom), (left, right)), (out_h, out_w))
+
+
+__all__ = [
+    "PADDINGS",
+    "Geometry",
+    "Padding",
+    "Pair",
+    "Size",
+    "SizeOrPair",
+    "expect_images",
+    "geometry",
+    "padding_mode",
+    "pair",
+]

@@ -89,3 +89,11 @@ def adamw(
         *_weight_decay("adamw", weight_decay),
         ScaleByLearningRate(learning_rate),
     )
+
+
+__all__ = [
+    "adam",
+    "adamw",
+    "rmsprop",
+    "sgd",
+]

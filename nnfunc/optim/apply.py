@@ -99,3 +99,11 @@ def step(
     rate, rate_state = last.rate(parts[-1])
     new_params = descend(params, grads, rate, owned=owned and not head)
     return new_params, (*states, rate_state)
+
+
+__all__ = [
+    "apply_updates",
+    "descend",
+    "moved",
+    "step",
+]

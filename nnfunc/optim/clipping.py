@@ -67,3 +67,10 @@ class Clip:
 
 clip = Clip
 clip_by_global_norm = ClipByGlobalNorm
+
+__all__ = [
+    "Clip",
+    "ClipByGlobalNorm",
+    "clip",
+    "clip_by_global_norm",
+]

@@ -148,3 +148,15 @@ def _chosen(selected: list[bool], values: object) -> list[Any]:
 
 add_decayed_weights = AddDecayedWeights
 masked = Masked
+
+__all__ = [
+    "AddDecayedWeights",
+    "F",
+    "Mask",
+    "Masked",
+    "add_decayed_weights",
+    "decay_mask",
+    "every_leaf",
+    "flags",
+    "masked",
+]

@@ -125,3 +125,17 @@ step_decay = StepDecay
 exponential_decay = ExponentialDecay
 cosine_decay = CosineDecay
 linear_warmup = LinearWarmup
+
+__all__ = [
+    "Constant",
+    "CosineDecay",
+    "ExponentialDecay",
+    "LinearWarmup",
+    "StepDecay",
+    "as_schedule",
+    "constant",
+    "cosine_decay",
+    "exponential_decay",
+    "linear_warmup",
+    "step_decay",
+]

@@ -291,3 +291,24 @@ trace = Trace
 scale_by_rms = ScaleByRms
 scale_by_adam = ScaleByAdam
 chain = Chain
+
+__all__ = [
+    "Chain",
+    "F",
+    "Scale",
+    "ScaleByAdam",
+    "ScaleByAdamState",
+    "ScaleByLearningRate",
+    "ScaleByLearningRateState",
+    "ScaleByRms",
+    "ScaleByRmsState",
+    "Trace",
+    "TraceState",
+    "chain",
+    "learning_rate_split",
+    "scale",
+    "scale_by_adam",
+    "scale_by_learning_rate",
+    "scale_by_rms",
+    "trace",
+]

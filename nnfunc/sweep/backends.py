@@ -199,3 +199,16 @@ def ray(
         else:
             for ref in refs:
                 ray_.cancel(ref)
+
+
+__all__ = [
+    "BACKENDS",
+    "PINNED_THREADS",
+    "Backend",
+    "Runs",
+    "Task",
+    "execute",
+    "processes",
+    "ray",
+    "serial",
+]

@@ -188,3 +188,13 @@ def check_backend(
                 "address=None to run on the cluster this process is connected to"
             )
     return name, count, where
+
+
+__all__ = [
+    "Grid",
+    "check_backend",
+    "check_job",
+    "check_picklable",
+    "configs_of",
+    "seeds_of",
+]

@@ -277,3 +277,17 @@ def positions(
     """The place of each (config, seed) pair in table order."""
     pairs = itertools.product(configs, seeds)
     return {pair: position for position, pair in enumerate(pairs)}
+
+
+__all__ = [
+    "Failure",
+    "FrozenDict",
+    "Results",
+    "Run",
+    "RunOutput",
+    "Stats",
+    "Summary",
+    "Value",
+    "describe",
+    "positions",
+]

@@ -140,3 +140,14 @@ def load(path: StrPath) -> Results:
         return parse(json.loads(contents.decode("utf-8")))
     except (ValueError, RecursionError) as error:  # JSON, UTF-8, Results' own checks
         raise ValueError(f"{source!r} is not an nnfunc sweep results file: {error}") from None
+
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "header",
+    "load",
+    "parse",
+    "save",
+    "to_json",
+]

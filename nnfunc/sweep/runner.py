@@ -120,3 +120,8 @@ def _resumed(
             "start over"
         )
     return saved
+
+
+__all__ = [
+    "run",
+]
