@@ -93,7 +93,10 @@ class TrainStep(Generic[P, S, C]):
     ) -> tuple[P, S, Opt, float]:
         """(new params, new layer state, new optimizer state, loss): one training step."""
         value, grads, new_state = self.gradients(params, state, x, y, key)
-        new_params, new_opt_state = optim.step(self.optimizer, grads, opt_state, params)
+        owned = self.net.traits.grads == "new"  # fresh arrays that never left this step
+        new_params, new_opt_state = optim.step(
+            self.optimizer, grads, opt_state, params, owned=owned
+        )
         return new_params, new_state, new_opt_state, value
 
 

@@ -523,3 +523,40 @@ def test_make_step_refuses_a_state_of_another_optimizer() -> None:
     x, y = three_blobs(9, 8)
     with pytest.raises(ValueError, match="needs the tuple of 2 states"):
         step(params, optim.sgd(0.1).init(params), x, y)
+
+
+@attrs.frozen
+class _KeepsItsGrads(nf.layers.Stateless):
+    """A user's layer y = x + b whose backward returns one array it keeps (a cache, say),
+    so it declares no traits: its grads must never be written by a training step."""
+
+    kept: list[npt.NDArray[np.float32]] = attrs.field(factory=list, eq=False, hash=False)
+
+    def init_params(self, key: nf.Key, dtype: Any) -> nf.DenseParams:
+        return nf.DenseParams(np.zeros((1, 2), dtype), np.zeros(2, dtype))
+
+    def apply(
+        self, params: nf.DenseParams, state: None, x: Any, ctx: nf.layers.Context
+    ) -> tuple[Any, None, None]:
+        return x + params.b, None, None
+
+    def backward(
+        self, params: nf.DenseParams, cache: None, dy: Any, ctx: nf.layers.Context
+    ) -> tuple[nf.DenseParams, Any]:
+        if not self.kept:
+            self.kept.append(np.zeros((1, 2), dy.dtype))
+        return nf.DenseParams(self.kept[0], dy.sum(axis=0)), dy if ctx.input_grad else None
+
+
+def test_a_training_step_writes_new_params_only_into_grads_declared_new() -> None:
+    layer = _KeepsItsGrads()
+    net = nf.Sequential(nf.Dense(2, 2), layer)
+    params = nf.init(net, nf.random.key(0))
+    opt = optim.sgd(0.5)
+    step = nf.train.make_step(net, nf.losses.mse, opt)
+    x, y = np.ones((3, 2), np.float32), np.zeros((3, 2), np.float32)
+    state = opt.init(params)
+    for _ in range(3):
+        params, state, _ = step(params, state, x, y)
+    np.testing.assert_array_equal(layer.kept[0], np.zeros((1, 2)))
+    assert net.traits.grads == "kept" and nf.mlp([2, 2]).traits.grads == "new"
