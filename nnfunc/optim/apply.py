@@ -47,9 +47,9 @@ def descend(params: P, grads: P, learning_rate: float, *, owned: bool = False) -
     dtypes, rounded as (-learning_rate * grads) + params.
 
     With `owned`, the caller promises that the grads' arrays are fresh and held by nobody
-    else (read-only or not): the new params are written into those that own their memory. Raises ValueError for
-    a learning rate that is not a finite number, and naming the path where grads differ
-    from params in structure or in a leaf's shape.
+    else (read-only or not): the new params are written into those that own their memory.
+    Raises ValueError for a learning rate that is not a finite number, and naming the path
+    where grads differ from params in structure or in a leaf's shape.
     """
     rate = learning_rate
     if type(rate) is not float or not math.isfinite(rate):  # else already a finite float
