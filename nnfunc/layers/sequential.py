@@ -60,10 +60,11 @@ class Sequential:
 
     layers: tuple[AnyLayer, ...]
     traits: Traits = attrs.field(eq=False, repr=False)
-    _makes_new: tuple[bool, ...] = attrs.field(eq=False, repr=False)
-    _passes_on: tuple[bool, ...] = attrs.field(eq=False, repr=False)
-    _grad_new: tuple[bool, ...] = attrs.field(eq=False, repr=False)
-    _grad_passes_on: tuple[bool, ...] = attrs.field(eq=False, repr=False)
+    _forward: tuple[tuple[AnyLayer, bool, bool], ...] = attrs.field(eq=False, repr=False)
+    """Per layer: (the layer, whether its output is new, whether it is a view of its input)."""
+    _backward: tuple[tuple[int, AnyLayer, bool, bool], ...] = attrs.field(eq=False, repr=False)
+    """The same of the input grads, last layer first, with each layer's index."""
+    _no_states: tuple[None, ...] = attrs.field(eq=False, repr=False)
 
     def __init__(self, *layers: AnyLayer) -> None:
         check_parts(
@@ -84,14 +85,15 @@ class Sequential:
             random=any(layer.traits.random for layer in layers),
             grads="new" if all(layer.traits.grads == "new" for layer in layers) else "kept",
         )
-        self.__attrs_init__(
-            tuple(layers),
-            traits,
-            tuple(kind == "new" for kind in outputs),
-            tuple(kind == "view" for kind in outputs),
-            tuple(kind == "new" for kind in grads),
-            tuple(kind == "view" for kind in grads),
+        forward = tuple(
+            (layer, kind == "new", kind == "view")
+            for layer, kind in zip(layers, outputs, strict=True)
         )
+        backward = tuple(
+            (i, layers[i], grads[i] == "new", grads[i] == "view")
+            for i in range(len(layers) - 1, -1, -1)
+        )
+        self.__attrs_init__(tuple(layers), traits, forward, backward, (None,) * len(layers))
 
     def __repr__(self) -> str:
         return f"Sequential({', '.join(repr(layer) for layer in self.layers)})"
@@ -122,7 +124,7 @@ class Sequential:
 
     def _states(self, state: object) -> SequentialState:
         if state is None:
-            return (None,) * len(self.layers)
+            return self._no_states
         if isinstance(state, tuple) and len(state) == len(self.layers):
             return state
         raise StateError(
@@ -143,11 +145,10 @@ class Sequential:
         input when the layer before made it new."""
         params = self._check(params)
         states = self._states(state)
-        layers = self.layers
-        keys = None if ctx.key is None else random.split(ctx.key, len(layers))
+        keys = None if ctx.key is None else random.split(ctx.key, len(self.layers))
         free = ctx.overwrite
         caches, new_states = [], []
-        for i, layer in enumerate(layers):
+        for i, (layer, makes_new, passes_on) in enumerate(self._forward):
             if keys is None:
                 layer_ctx = ctx.with_flags(free)
             else:
@@ -158,7 +159,7 @@ class Sequential:
                 raise error.nested(f"[{i}]") from None
             caches.append(cache)
             new_states.append(layer_state)
-            free = self._makes_new[i] or (free and self._passes_on[i])
+            free = makes_new or (free and passes_on)
         return x, tuple(caches), tuple(new_states)
 
     def backward(
@@ -176,14 +177,16 @@ class Sequential:
         first = 0
         while not input_grad and first < len(params) and params[first] is None:
             first += 1
-        grads: list[object] = [None] * len(self.layers)
+        grads: list[object] = list(self._no_states)
         grad: FloatArray | None = dy
         free = ctx.overwrite
-        for i in range(len(self.layers) - 1, first - 1, -1):
+        for i, layer, makes_new, passes_on in self._backward:
+            if i < first:
+                break
             assert grad is not None
             layer_ctx = ctx.with_flags(free, input_grad or i > first)
-            grads[i], grad = self.layers[i].backward(params[i], cache[i], grad, layer_ctx)
-            free = self._grad_new[i] or (free and self._grad_passes_on[i])
+            grads[i], grad = layer.backward(params[i], cache[i], grad, layer_ctx)
+            free = makes_new or (free and passes_on)
         return tuple(grads), (grad if input_grad else None)
 
 
