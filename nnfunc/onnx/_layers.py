@@ -6,7 +6,8 @@ and returns the output edge.
 
 float64 models: ONNX's float attributes are float32, and onnxruntime has no float64
 Conv or AveragePool kernels, so in float64 LeakyReLU is spelt Max(x, alpha x) with a
-float64 alpha and the windowed layers are spelt as nnfunc computes them (`_windows`).
+float64 alpha, LayerNorm as its formula, BatchNorm with eps folded into the variance,
+and the windowed layers as nnfunc computes them (`_windows`).
 """
 
 from __future__ import annotations
@@ -174,26 +175,31 @@ def _batch_norm(
     state: layers.BatchNormState,
     x: Edge,
 ) -> Edge:
-    """ONNX's BatchNormalization (inference) normalizes axis 1: the features moved there."""
+    """ONNX's BatchNormalization (inference) normalizes axis 1: the features moved there.
+    In float64 the variance input holds var + eps, the float32 attribute epsilon 0."""
     x = graph.channels_first(x)
-    inputs = [
-        x.name,
-        *(graph.constant(a) for a in (params.scale, params.shift, state.mean, state.var)),
-    ]
-    name = graph.node("BatchNormalization", inputs, epsilon=layer.eps)
+    eps, var = (layer.eps, state.var) if graph.dtype == np.float32 else (0.0, state.var + layer.eps)
+    constants = (graph.constant(a) for a in (params.scale, params.shift, state.mean, var))
+    name = graph.node("BatchNormalization", [x.name, *constants], epsilon=eps)
     return Edge(name, _output(layer, params, state, x), x.value.ndim > 2)
 
 
 def _layer_norm(
     graph: Graph, layer: layers.LayerNorm, params: layers.NormParams, state: None, x: Edge
 ) -> Edge:
-    """Statistics over the last axis, computed in the model's dtype (stash_type)."""
+    """Statistics over the last axis: LayerNormalization in float32, and in float64 spelt
+    out as nnfunc computes it, eps in float64."""
     x = graph.channels_last(x)
-    inputs = [x.name, graph.constant(params.scale), graph.constant(params.shift)]
-    name = graph.node(
-        "LayerNormalization", inputs, axis=-1, epsilon=layer.eps, stash_type=graph.elem_type
-    )
-    return Edge(name, _output(layer, params, state, x))
+    y = _output(layer, params, state, x)
+    scale, shift = graph.constant(params.scale), graph.constant(params.shift)
+    if graph.dtype == np.float32:
+        name = graph.node("LayerNormalization", [x.name, scale, shift], axis=-1, epsilon=layer.eps)
+        return Edge(name, y)
+    centred = graph.node("Sub", [x.name, graph.node("ReduceMean", [x.name], axes=[-1])])
+    var = graph.node("ReduceMean", [graph.node("Mul", [centred, centred])], axes=[-1])
+    std = graph.node("Sqrt", [graph.node("Add", [var, graph.constant(layer.eps)])])
+    x_hat = graph.node("Mul", [centred, graph.node("Reciprocal", [std])])
+    return Edge(graph.node("Add", [graph.node("Mul", [x_hat, scale]), shift]), y)
 
 
 EXPORTERS: dict[type, Exporter] = {
