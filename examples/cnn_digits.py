@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digits import CLASSES, PIXEL_MAX, TEST_FRACTION, Pixels, load_digits, most_confused
+from digits import CLASSES, PIXEL_MAX, TEST_FRACTION, Labels, Pixels, load_digits, most_confused
 
 import nnfunc as nf
 from _cli import add_epochs, parser
@@ -61,6 +61,26 @@ def shapes(net: nf.Sequential, params: nf.SequentialParams, x: Pixels) -> list[s
     return lines
 
 
+def train(
+    net: nf.Sequential, params: nf.SequentialParams, x: Pixels, y: Labels, key: nf.Key, epochs: int
+) -> nf.train.FitResult[nf.SequentialParams, object]:
+    """Fit net from params to images x (n, 8, 8, 1) and labels y (n,) for softmax
+    cross-entropy: adam, its learning rate on a cosine decay to 0, shuffling with key."""
+    steps = epochs * nf.data.num_batches(len(x), BATCH_SIZE)
+    return nf.fit(
+        net,
+        params,
+        x,
+        y,
+        nf.losses.softmax_cross_entropy,
+        optim.adam(optim.cosine_decay(LEARNING_RATE, steps)),
+        key=key,
+        epochs=epochs,
+        batch_size=BATCH_SIZE,
+        metrics={"accuracy": nf.metrics.accuracy},
+    )
+
+
 def main() -> None:
     options = parser(__file__, __doc__)
     add_epochs(options, EPOCHS, FAST_EPOCHS)
@@ -86,18 +106,7 @@ def main() -> None:
         f"training: softmax cross-entropy, adam with a cosine decay from {LEARNING_RATE:g} "
         f"to 0 over {steps} steps, batch {BATCH_SIZE}"
     )
-    result = nf.fit(
-        net,
-        params,
-        x_train,
-        y_train,
-        nf.losses.softmax_cross_entropy,
-        optim.adam(optim.cosine_decay(LEARNING_RATE, steps)),
-        key=k_fit,
-        epochs=epochs,
-        batch_size=BATCH_SIZE,
-        metrics={"accuracy": nf.metrics.accuracy},
-    )
+    result = train(net, params, x_train, y_train, k_fit, epochs)
     history = result.history
     print(f"trained {epochs} epochs: final train loss {history['train_loss'][-1]:.4f}")
     print(f"train accuracy: {history['train_accuracy'][-1]:.3f}")
