@@ -38,6 +38,13 @@ def images(pixels: Pixels) -> Pixels:
     return (pixels / PIXEL_MAX).reshape(-1, SIDE, SIDE, 1)
 
 
+def split_images(key: nf.Key) -> tuple[Pixels, Pixels, Labels, Labels]:
+    """The digits as images (n, 8, 8, 1), split by key: (x_train, x_test, y_train, y_test),
+    TEST_FRACTION of them held out."""
+    pixels, labels = load_digits()
+    return nf.data.train_test_split(key, images(pixels), labels, TEST_FRACTION)
+
+
 def conv_net() -> nf.Sequential:
     """Two conv blocks (3x3 'same' convolution, ReLU, 2x2 max pool), then a linear layer."""
     return nf.Sequential(
@@ -88,16 +95,13 @@ def main() -> None:
     epochs = chosen_epochs(args)
     out: Path = args.out
 
-    pixels, labels = load_digits()
     k_split, k_init, k_fit = nf.random.split(nf.random.key(args.seed), 3)
-    x_train, x_test, y_train, y_test = nf.data.train_test_split(
-        k_split, images(pixels), labels, TEST_FRACTION
-    )
+    x_train, x_test, y_train, y_test = split_images(k_split)
     net = conv_net()
     params = nf.init(net, k_init)
     steps = epochs * nf.data.num_batches(len(x_train), BATCH_SIZE)
     print(
-        f"digits: {len(pixels)} images (8, 8, 1), {CLASSES} classes; "
+        f"digits: {len(x_train) + len(x_test)} images (8, 8, 1), {CLASSES} classes; "
         f"{len(x_train)} to train on, {len(x_test)} to test"
     )
     print(f"net: {sum(p.size for p in nf.tree.leaves(params))} params; one example's shape:")

@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
-from cnn_digits import EPOCHS, conv_net, images, train
-from digits import TEST_FRACTION, load_digits
+from cnn_digits import EPOCHS, conv_net, split_images, train
 
 import nnfunc as nf
 from _cli import add_epochs, parser
@@ -43,20 +42,17 @@ def main() -> None:
     options = parser(__file__, __doc__)
     add_epochs(options, EPOCHS, FAST_EPOCHS)
     args = options.parse_args()
-    epochs = chosen_epochs(args)
-    out: Path = args.out
     try:
         import onnxruntime
 
         from nnfunc import onnx as nf_onnx
     except ImportError:
         missing_onnx()
+    epochs = chosen_epochs(args)
+    out: Path = args.out
 
-    pixels, labels = load_digits()
     k_split, k_init, k_fit = nf.random.split(nf.random.key(args.seed), 3)
-    x_train, x_test, y_train, y_test = nf.data.train_test_split(
-        k_split, images(pixels), labels, TEST_FRACTION
-    )
+    x_train, x_test, y_train, y_test = split_images(k_split)
     net = conv_net()
     params = train(net, nf.init(net, k_init), x_train, y_train, k_fit, epochs).params
     logits = nf.forward(net, params, x_test)

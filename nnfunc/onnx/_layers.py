@@ -88,7 +88,7 @@ def _dense(
     return Edge(name, _output(layer, params, state, x))
 
 
-def _windowed(
+def _window_attributes(
     layer: layers.Conv2D | layers.MaxPool2D | layers.AvgPool2D, x: Edge
 ) -> tuple[Geometry, dict[str, list[int]]]:
     """The window geometry of `layer` on x and the attributes of the ONNX op that slides
@@ -100,10 +100,19 @@ def _windowed(
     return geo, {**attributes, "pads": [top, left, bottom, right]}
 
 
+def _channels_first_op(
+    graph: Graph, op: str, x: Edge, inputs: list[str], y: Any, **attributes: Any
+) -> Edge:
+    """The ONNX operator `op` of x channels first (NCHW) and `inputs`; y its value."""
+    x = graph.channels_first(x)
+    return Edge(graph.node(op, [x.name, *inputs], **attributes), y, True)
+
+
 def _windows(graph: Graph, x: Edge, geo: Geometry, fill: float) -> list[str]:
     """The names of kh * kw tensors (batch, out_h, out_w, c): at each kernel offset, the
     pixel every window has there, from x in nnfunc's layout padded with `fill`."""
     (top, bottom), (left, right) = geo.pads
+    x = graph.channels_last(x)
     padded = x.name
     if top or bottom or left or right:
         pads = graph.indices([0, top, left, 0, 0, bottom, right, 0])
@@ -122,37 +131,34 @@ def _windows(graph: Graph, x: Edge, geo: Geometry, fill: float) -> list[str]:
 def _conv(
     graph: Graph, layer: layers.Conv2D, params: layers.DenseParams, state: None, x: Edge
 ) -> Edge:
-    geo, attributes = _windowed(layer, x)
+    geo, attributes = _window_attributes(layer, x)
     y = _output(layer, params, state, x)
     if graph.dtype == np.float32:
-        x = graph.channels_first(x)
         kernel = graph.constant(params.w.transpose(3, 2, 0, 1))  # (out, in, kh, kw)
-        return Edge(
-            graph.node("Conv", [x.name, kernel, graph.constant(params.b)], **attributes), y, True
+        return _channels_first_op(
+            graph, "Conv", x, [kernel, graph.constant(params.b)], y, **attributes
         )
     # im2col, as nnfunc: windows (batch, out_h, out_w, kh * kw * in) times w (kh * kw * in, out)
-    cols = graph.node("Concat", _windows(graph, graph.channels_last(x), geo, 0.0), axis=3)
+    cols = graph.node("Concat", _windows(graph, x, geo, 0.0), axis=3)
     product = graph.node("MatMul", [cols, graph.constant(params.w.reshape(-1, layer.out_channels))])
     return Edge(graph.node("Add", [product, graph.constant(params.b)]), y)
 
 
 def _max_pool(graph: Graph, layer: layers.MaxPool2D, params: None, state: None, x: Edge) -> Edge:
-    geo, attributes = _windowed(layer, x)
+    geo, attributes = _window_attributes(layer, x)
     y = _output(layer, params, state, x)
     if graph.dtype == np.float32:
-        x = graph.channels_first(x)
-        return Edge(graph.node("MaxPool", [x.name], **attributes), y, True)
-    return Edge(graph.node("Max", _windows(graph, graph.channels_last(x), geo, -np.inf)), y)
+        return _channels_first_op(graph, "MaxPool", x, [], y, **attributes)
+    return Edge(graph.node("Max", _windows(graph, x, geo, -np.inf)), y)
 
 
 def _avg_pool(graph: Graph, layer: layers.AvgPool2D, params: None, state: None, x: Edge) -> Edge:
     """The mean over each window's input pixels: padding never counts (count_include_pad 0)."""
-    geo, attributes = _windowed(layer, x)
+    geo, attributes = _window_attributes(layer, x)
     y = _output(layer, params, state, x)
     if graph.dtype == np.float32:
-        x = graph.channels_first(x)
-        return Edge(graph.node("AveragePool", [x.name], count_include_pad=0, **attributes), y, True)
-    total = graph.node("Sum", _windows(graph, graph.channels_last(x), geo, 0.0))
+        return _channels_first_op(graph, "AveragePool", x, [], y, count_include_pad=0, **attributes)
+    total = graph.node("Sum", _windows(graph, x, geo, 0.0))
     counts = graph.constant(geo.counts(graph.dtype)[:, :, None])
     return Edge(graph.node("Div", [total, counts]), y)
 
