@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digits import CLASSES, PIXEL_MAX, TEST_FRACTION, Pixels, load_digits, most_confused
+from digits import CLASSES, PIXEL_MAX, TEST_FRACTION, Labels, Pixels, load_digits, most_confused
 
 import nnfunc as nf
 from _cli import add_epochs, parser
@@ -36,6 +36,13 @@ FAST_EPOCHS = 3
 def images(pixels: Pixels) -> Pixels:
     """Rows of 64 pixels in [0, 16] as images (n, 8, 8, 1) in [0, 1]: NHWC, one channel."""
     return (pixels / PIXEL_MAX).reshape(-1, SIDE, SIDE, 1)
+
+
+def split_images(key: nf.Key) -> tuple[Pixels, Pixels, Labels, Labels]:
+    """The digits as images (n, 8, 8, 1), split by key: (x_train, x_test, y_train, y_test),
+    TEST_FRACTION of them held out."""
+    pixels, labels = load_digits()
+    return nf.data.train_test_split(key, images(pixels), labels, TEST_FRACTION)
 
 
 def conv_net() -> nf.Sequential:
@@ -61,6 +68,26 @@ def shapes(net: nf.Sequential, params: nf.SequentialParams, x: Pixels) -> list[s
     return lines
 
 
+def train(
+    net: nf.Sequential, params: nf.SequentialParams, x: Pixels, y: Labels, key: nf.Key, epochs: int
+) -> nf.train.FitResult[nf.SequentialParams, object]:
+    """Fit net from params to images x (n, 8, 8, 1) and labels y (n,) for softmax
+    cross-entropy: adam, its learning rate on a cosine decay to 0, shuffling with key."""
+    steps = epochs * nf.data.num_batches(len(x), BATCH_SIZE)
+    return nf.fit(
+        net,
+        params,
+        x,
+        y,
+        nf.losses.softmax_cross_entropy,
+        optim.adam(optim.cosine_decay(LEARNING_RATE, steps)),
+        key=key,
+        epochs=epochs,
+        batch_size=BATCH_SIZE,
+        metrics={"accuracy": nf.metrics.accuracy},
+    )
+
+
 def main() -> None:
     options = parser(__file__, __doc__)
     add_epochs(options, EPOCHS, FAST_EPOCHS)
@@ -68,16 +95,13 @@ def main() -> None:
     epochs = chosen_epochs(args)
     out: Path = args.out
 
-    pixels, labels = load_digits()
     k_split, k_init, k_fit = nf.random.split(nf.random.key(args.seed), 3)
-    x_train, x_test, y_train, y_test = nf.data.train_test_split(
-        k_split, images(pixels), labels, TEST_FRACTION
-    )
+    x_train, x_test, y_train, y_test = split_images(k_split)
     net = conv_net()
     params = nf.init(net, k_init)
     steps = epochs * nf.data.num_batches(len(x_train), BATCH_SIZE)
     print(
-        f"digits: {len(pixels)} images (8, 8, 1), {CLASSES} classes; "
+        f"digits: {len(x_train) + len(x_test)} images (8, 8, 1), {CLASSES} classes; "
         f"{len(x_train)} to train on, {len(x_test)} to test"
     )
     print(f"net: {sum(p.size for p in nf.tree.leaves(params))} params; one example's shape:")
@@ -86,18 +110,7 @@ def main() -> None:
         f"training: softmax cross-entropy, adam with a cosine decay from {LEARNING_RATE:g} "
         f"to 0 over {steps} steps, batch {BATCH_SIZE}"
     )
-    result = nf.fit(
-        net,
-        params,
-        x_train,
-        y_train,
-        nf.losses.softmax_cross_entropy,
-        optim.adam(optim.cosine_decay(LEARNING_RATE, steps)),
-        key=k_fit,
-        epochs=epochs,
-        batch_size=BATCH_SIZE,
-        metrics={"accuracy": nf.metrics.accuracy},
-    )
+    result = train(net, params, x_train, y_train, k_fit, epochs)
     history = result.history
     print(f"trained {epochs} epochs: final train loss {history['train_loss'][-1]:.4f}")
     print(f"train accuracy: {history['train_accuracy'][-1]:.3f}")
