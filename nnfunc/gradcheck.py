@@ -20,6 +20,7 @@ P = TypeVar("P")
 S = TypeVar("S")
 C = TypeVar("C")
 F64 = npt.NDArray[np.float64]
+"""A float64 array: what the check computes in."""
 
 
 @attrs.frozen

@@ -106,14 +106,23 @@ class Zeros:
 
 
 glorot_uniform = VarianceScaling(1.0, "fan_avg", "uniform")
+"""Glorot (Xavier) uniform: variance 1 / mean(fan_in, fan_out); Dense's default."""
 glorot_normal = VarianceScaling(1.0, "fan_avg", "normal")
+"""Glorot (Xavier) normal: variance 1 / mean(fan_in, fan_out)."""
 he_normal = VarianceScaling(2.0, "fan_in", "normal")
+"""He normal: variance 2 / fan_in, for ReLU nets."""
 he_uniform = VarianceScaling(2.0, "fan_in", "uniform")
+"""He uniform: variance 2 / fan_in, for ReLU nets."""
 lecun_normal = VarianceScaling(1.0, "fan_in", "normal")
+"""LeCun normal: variance 1 / fan_in."""
 xavier_uniform = glorot_uniform
+"""The same initializer as `glorot_uniform`."""
 xavier_normal = glorot_normal
+"""The same initializer as `glorot_normal`."""
 normal = Normal()
+"""`Normal()` with its default standard deviation."""
 zeros = Zeros()
+"""All zeros: the default of biases."""
 
 BY_NAME: dict[str, Initializer] = {
     "glorot_uniform": glorot_uniform,
@@ -126,6 +135,7 @@ BY_NAME: dict[str, Initializer] = {
     "normal": normal,
     "zeros": zeros,
 }
+"""Every initializer by the name `get` (and a layer's `init=`) accepts."""
 
 
 def get(init: str | Initializer) -> Initializer:

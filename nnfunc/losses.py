@@ -244,9 +244,13 @@ class SoftmaxCrossEntropy(LossBase):
 
 
 mse = MSE()
+"""Mean squared error over all elements."""
 binary_cross_entropy = BinaryCrossEntropy()
+"""Binary cross-entropy of probabilities (clipped) against 0/1 targets, averaged."""
 sigmoid_binary_cross_entropy = SigmoidBinaryCrossEntropy()
+"""Binary cross-entropy of logits against 0/1 targets, averaged: stable for any logit."""
 softmax_cross_entropy = SoftmaxCrossEntropy()
+"""Cross-entropy of logits (n, k) against labels (n,) or probability rows (n, k), row mean."""
 
 
 class Penalty(Protocol):

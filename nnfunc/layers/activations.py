@@ -203,6 +203,7 @@ BY_NAME: dict[str, Activation] = {
     "softmax": Softmax(),
     "identity": Identity(),
 }
+"""An instance of every activation by the name `mlp` and `get` accept."""
 
 
 NAMES: tuple[str, ...] = tuple(sorted(BY_NAME))

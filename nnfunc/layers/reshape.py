@@ -22,6 +22,7 @@ from nnfunc.layers.base import (
 from nnfunc.random import Key
 
 Shape = tuple[int, ...]
+"""A shape without the batch axis."""
 
 
 @attrs.frozen

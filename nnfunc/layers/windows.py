@@ -19,8 +19,11 @@ from nnfunc._arrays import FloatArray, FloatDType
 from nnfunc.layers.base import InputError
 
 Padding = Literal["valid", "same"]
+"""A padding mode: "valid" (none) or "same" (the output keeps the input's size / stride)."""
 PADDINGS: tuple[Padding, ...] = ("valid", "same")
+"""Every padding mode."""
 Pair = tuple[int, int]
+"""A (height, width) pair of ints."""
 Size = int | np.integer[Any]
 """A size: a Python int or a NumPy integer."""
 SizeOrPair = Size | tuple[Size, Size]

@@ -28,6 +28,7 @@ from nnfunc.optim._base import (
 )
 
 F = npt.NDArray[Any]
+"""An array of any dtype: a leaf of params, grads or updates."""
 
 Mask = Any | Callable[[Any], Any]
 """A tree of bools of the params' structure, or a function from params to one."""

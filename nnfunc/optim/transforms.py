@@ -33,6 +33,7 @@ from nnfunc.optim._base import (
 from nnfunc.optim.schedules import as_schedule
 
 F = npt.NDArray[Any]
+"""An array of any dtype: a leaf of params, grads or updates."""
 
 
 def _unit(owner: str, default: Any) -> Any:

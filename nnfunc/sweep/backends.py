@@ -26,7 +26,9 @@ import attrs
 from nnfunc.sweep.records import Failure, FrozenDict, Run, RunOutput, Value
 
 Backend = Literal["serial", "processes", "ray"]
+"""Where a sweep's runs execute: see `nnfunc.sweep.run`."""
 BACKENDS: tuple[Backend, ...] = ("serial", "processes", "ray")
+"""Every backend name."""
 
 PINNED_THREADS = {
     "OMP_NUM_THREADS": "1",

@@ -183,6 +183,7 @@ def _summary_rows(summary: Summary, names: Sequence[str]) -> list[list[str]]:
 
 
 def describe(config: Mapping[str, Value]) -> str:
+    """A config as text: "name=value name=value", or "(no config)" when empty."""
     return " ".join(f"{name}={_shown(value)}" for name, value in config.items()) or "(no config)"
 
 

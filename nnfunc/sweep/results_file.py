@@ -20,6 +20,7 @@ from nnfunc.sweep.records import Failure, FrozenDict, Results, Run, Value
 from nnfunc.train import History
 
 FORMAT = "nnfunc.sweep"
+"""The name of the results file layout (its `format` field)."""
 FORMAT_VERSION = 1
 """The name and version of the results file layout this module writes and reads."""
 
