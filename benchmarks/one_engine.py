@@ -27,8 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--quick", action="store_true", help="smaller data and fewer steps")
     options.add_argument("--repeats", type=int, default=7, help="timed rounds (default 7)")
     options.add_argument("--only", default="W1,W2", help="workloads, comma-separated")
+    options.add_argument(
+        "--threads", type=int, default=2, help="BLAS threads (1 is steadier on a busy machine)"
+    )
     args = options.parse_args(argv)
-    pin_threads()
+    pin_threads(args.threads)
     import machine  # numpy loads here, after the pools are pinned
     from contender import (
         FLOOR,
@@ -38,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         NNFUNC_USER,
         NUMPY_HAND,
     )
-    from measure import Quiet, compare
+    from measure import Quiet, Result, compare
     from workloads import FULL, QUICK, make_problem
 
     about = machine.describe()
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             loss = "" if result.final_loss is None else f"{result.final_loss:.6f}"
             print(f"| {result.contender} | {median:.4g} | {low:.4g} | {loss} |")
 
-        def ratio(a: str, b: str) -> float:
+        def ratio(a: str, b: str, results: dict[str, Result] = results) -> float:
             return statistics.median(results[a].seconds) / statistics.median(results[b].seconds)
 
         mlp = NNFUNC_FAST.name
