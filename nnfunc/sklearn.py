@@ -27,8 +27,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from nnfunc import _checks, data, losses, optim, random
-from nnfunc.core import forward, init
+from nnfunc import _checks, data, losses, optim, random, tree
+from nnfunc._arrays import freeze
+from nnfunc.core import forward, init, init_state
 from nnfunc.layers import Layer, mlp, sigmoid, softmax
 from nnfunc.losses import Loss
 from nnfunc.optim import GradientTransformation
@@ -86,6 +87,9 @@ class _MLP(BaseEstimator):  # type: ignore[misc]
         self.net = net
         self.dtype = dtype
 
+    validation_scores_: list[float]
+    best_validation_score_: float
+
     # What a subclass says about its targets.
 
     def _targets(self, y: object, first: bool, classes: object) -> tuple[Array, int, Loss]:
@@ -124,7 +128,7 @@ class _MLP(BaseEstimator):  # type: ignore[misc]
 
     def _hidden(self) -> list[int]:
         """hidden_layer_sizes as a list of ints >= 1 (an int is one layer)."""
-        sizes = self.hidden_layer_sizes
+        sizes: object = self.hidden_layer_sizes
         if _checks.is_integer(sizes):
             sizes = (sizes,)
         if not isinstance(sizes, tuple | list):
@@ -139,7 +143,7 @@ class _MLP(BaseEstimator):  # type: ignore[misc]
             return mlp([features, *self._hidden(), outputs], ACTIVATIONS[self.activation])
         net: Layer[Any, Any, Any] = self.net
         params = init(net, random.key(0), DTYPES[self.dtype])
-        width = forward(net, params, np.zeros((1, features)), net.init_state(DTYPES[self.dtype]))
+        width = forward(net, params, np.zeros((1, features)), init_state(net, DTYPES[self.dtype]))
         if width.shape != (1, outputs):
             raise ValueError(
                 f"net must map (n, {features}) inputs to (n, {outputs}) outputs for these "
@@ -157,27 +161,28 @@ class _MLP(BaseEstimator):  # type: ignore[misc]
         """The batch size for n rows: min(200, n) for "auto", else clipped to n with a warning."""
         if self.batch_size == "auto":
             return min(200, n)
-        if self.batch_size > n:
+        size = _checks.integer("batch_size", self.batch_size, 1)
+        if size > n:
             warnings.warn(
-                f"batch_size {self.batch_size} is larger than the {n} rows: using {n}",
+                f"batch_size {size} is larger than the {n} rows: using {n}",
                 UserWarning,
                 stacklevel=3,
             )
-        return min(int(self.batch_size), n)
+        return min(size, n)
 
     # Training.
 
     def _start(self, x: Array, target_width: int) -> None:
         """Fresh net, params, key and records for a first fit."""
         if _checks.is_integer(self.random_state):
-            seed = int(self.random_state)
+            seed = _checks.integer("random_state", self.random_state)
         else:
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         k_init, self._key, self._k_validation = random.split(random.key(seed), 3)
         self.n_outputs_ = target_width
         self.net_ = self._build(x.shape[1], target_width)
         self.params_ = init(self.net_, k_init, DTYPES[self.dtype])
-        self.state_ = self.net_.init_state(DTYPES[self.dtype])
+        self.state_ = init_state(self.net_, DTYPES[self.dtype])
         self._opt_state: object = None
         self.n_iter_ = 0
         self.t_ = 0
@@ -252,7 +257,7 @@ class _MLP(BaseEstimator):  # type: ignore[misc]
                 self._k_validation, x, t, self.validation_fraction
             )
             validation = (x_val, self._decoded(t_val))
-            self.validation_scores_: list[float] = []
+            self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
             self._best = (self.params_, self.state_)
             self.best_loss_ = None
@@ -272,11 +277,14 @@ class _MLP(BaseEstimator):  # type: ignore[misc]
         """Targets as the loss takes them back to the labels or values of y."""
         return t
 
-    def _outputs(self, x_in: object) -> Array:
-        """The net's output for X (n, features) in the fitted dtype: logits or values."""
+    def _outputs(self, x_in: object) -> npt.NDArray[np.float64]:
+        """The net's output for X (n, features): logits or values, computed in float64 from
+        the fitted params, so that a row's output does not depend on the rows beside it
+        (float32 matrix products round differently for different batch sizes)."""
         check_is_fitted(self, "params_")
-        x = validate_data(self, x_in, reset=False, dtype=DTYPES[self.dtype])
-        return forward(self.net_, self.params_, x, self.state_)
+        x = validate_data(self, x_in, reset=False, dtype=np.float64)
+        params, state = tree.astype((self.params_, self.state_), np.float64)
+        return np.asarray(forward(self.net_, params, x, state), dtype=np.float64)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickling: the arrays of params and state read-only again, as nnfunc made them."""
@@ -286,12 +294,9 @@ class _MLP(BaseEstimator):  # type: ignore[misc]
         self.__dict__.update(state)
 
 
-def _readonly(tree: object) -> object:
+def _readonly(leaves: object) -> object:
     """The same tree with every array made read-only."""
-    from nnfunc import tree as trees
-    from nnfunc._arrays import freeze
-
-    return trees.map(lambda leaf: freeze(leaf) if isinstance(leaf, np.ndarray) else leaf, tree)
+    return tree.map(lambda leaf: freeze(leaf) if isinstance(leaf, np.ndarray) else leaf, leaves)
 
 
 class MLPClassifier(ClassifierMixin, _MLP):  # type: ignore[misc]
@@ -337,11 +342,11 @@ class MLPClassifier(ClassifierMixin, _MLP):  # type: ignore[misc]
 
     def predict_proba(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Class probabilities (n, len(classes_)) in float64, columns in classes_'s order."""
-        logits = self._outputs(X).astype(np.float64)
+        logits = self._outputs(X)
         if logits.shape[1] == 1:
             p = sigmoid(logits)
-            return np.hstack([1.0 - p, p])
-        return softmax(logits)
+            return np.hstack([1.0 - p, p], dtype=np.float64)
+        return np.asarray(softmax(logits), dtype=np.float64)
 
     def predict(self, X: npt.ArrayLike) -> Array:
         """The most probable class of each row of X (n, features): (n,) of classes_'s type."""
@@ -389,7 +394,7 @@ class MLPRegressor(RegressorMixin, _MLP):  # type: ignore[misc]
 
     def predict(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Predictions (n,) for one target, (n, k) for k, in float64."""
-        values = self._outputs(X).astype(np.float64)
+        values = self._outputs(X)
         return values if self._columns else values[:, 0]
 
     def __sklearn_tags__(self) -> Any:
