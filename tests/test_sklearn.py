@@ -191,7 +191,8 @@ def test_net_and_optimizer_specs_are_used_as_given() -> None:
     net = nf.Sequential(nf.Dense(4, 6), nf.Tanh(), nf.Dense(6, 5), nf.ReLU(), nf.Dense(5, 3))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model = MLPClassifier(net=net, optimizer=nf.optim.sgd(0.1, momentum=0.9), max_iter=30)
+        opt = nf.optim.sgd(0.1, momentum=0.9)
+        model = MLPClassifier(net=net, optimizer=opt, max_iter=30, random_state=0)
         model.fit(x, y)
     assert model.net_ is net and model.score(x, y) == 1.0
     assert [p.w.shape for p in model.params_ if p is not None] == [(4, 6), (6, 5), (5, 3)]
