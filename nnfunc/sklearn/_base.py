@@ -273,11 +273,12 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         return np.asarray(forward(self.net_, params, x, state), dtype=np.float64)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Unpickling: the arrays of params and state read-only again, as nnfunc made them."""
+        """Unpickling (scikit-learn's, which warns of another version's pickle): the arrays
+        of params and state read-only again, as nnfunc made them."""
         for name in ("params_", "state_", "_opt_state"):
             if name in state:
                 state[name] = _readonly(state[name])
-        self.__dict__.update(state)
+        super().__setstate__(state)
 
 
 def _readonly(leaves: object) -> object:
