@@ -50,7 +50,7 @@ def load_digits() -> tuple[Pixels, Labels]:
     Exits with code 2 and the command that installs scikit-learn when it is missing.
     """
     try:
-        from sklearn.datasets import load_digits as bundled  # type: ignore[import-untyped]
+        from sklearn.datasets import load_digits as bundled
     except ImportError:
         print(
             "examples/digits.py needs scikit-learn, whose wheel bundles the digit images "

@@ -65,3 +65,23 @@ def test_mypy_strict_passes_without_the_optional_extras(tmp_path: Path) -> None:
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_built_wheel_holds_every_module_of_the_package(tmp_path: Path) -> None:
+    """`pip install .` (the README's first command) installs what the tests import."""
+    import zipfile
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+         "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    (wheel,) = tmp_path.glob("nnfunc-*.whl")
+    shipped = {name for name in zipfile.ZipFile(wheel).namelist() if name.startswith("nnfunc/")}
+    package = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "nnfunc").rglob("*")
+        if path.suffix in {".py", ".typed"} and "__pycache__" not in path.parts
+    }
+    assert package <= shipped, sorted(package - shipped)
