@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeGuard, TypeVar
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from nnfunc import _checks, data, optim, random, tree
+from nnfunc._arrays import freeze
 from nnfunc._inputs import params_dtype
 from nnfunc._progress import Progress
 from nnfunc.core import _backprop, forward, init_state
@@ -24,9 +25,6 @@ from nnfunc.layers.base import TRAINING, Context, Layer
 from nnfunc.losses import Loss, Penalty, check_loss
 from nnfunc.optim import GradientTransformation, check_optimizer
 from nnfunc.random import Key
-
-if TYPE_CHECKING:
-    pass
 
 P = TypeVar("P")
 C = TypeVar("C")
@@ -93,7 +91,10 @@ class TrainStep(Generic[P, S, C]):
     ) -> tuple[P, S, Opt, float]:
         """(new params, new layer state, new optimizer state, loss): one training step."""
         value, grads, new_state = self.gradients(params, state, x, y, key)
-        new_params, new_opt_state = optim.step(self.optimizer, grads, opt_state, params)
+        owned = self.net.traits.grads == "new"  # fresh arrays that never left this step
+        new_params, new_opt_state = optim.step(
+            self.optimizer, grads, opt_state, params, owned=owned
+        )
         return new_params, new_state, new_opt_state, value
 
 
@@ -163,6 +164,82 @@ def _non_finite_path(
     return _first_non_finite([("grads", grads)]) or "the loss (the net's output overflowed)"
 
 
+@attrs.frozen
+class ScanResult(Generic[P, S, Opt]):
+    """What `scan` gives: the params, optimizer state and layer state (None for a net
+    without state) after the last step, and the loss of each step, a read-only float64
+    array of shape (steps,) (the loss at the params each step started from)."""
+
+    params: P
+    opt_state: Opt
+    losses: npt.NDArray[np.float64]
+    state: S | None = None
+
+
+def _is_batches(value: object) -> TypeGuard[Sequence[npt.ArrayLike]]:
+    """True for a sequence of batches (a list or tuple of arrays), not a string."""
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def _steps_of(xs: object, ys: object) -> list[tuple[npt.ArrayLike, npt.ArrayLike]]:
+    """The (x, y) batch of each step: from arrays whose first axis is the step (views,
+    x cast once), or from two sequences of batches of one length."""
+    if isinstance(xs, np.ndarray) and isinstance(ys, np.ndarray):
+        if xs.ndim < 3 or ys.ndim < 2:
+            raise ValueError(
+                "scan: xs must have shape (steps, batch, features...) and ys (steps, batch, "
+                f"...), given {xs.shape} and {ys.shape}; reshape one epoch's rows with "
+                "x.reshape(steps, batch, -1)"
+            )
+        pairs: list[tuple[npt.ArrayLike, npt.ArrayLike]] = list(zip(xs, ys, strict=False))
+        counts = (len(xs), len(ys))
+    elif _is_batches(xs) and _is_batches(ys):
+        pairs = list(zip(xs, ys, strict=False))
+        counts = (len(xs), len(ys))
+    else:
+        raise TypeError(
+            "scan: xs and ys must be arrays whose first axis is the step, or sequences of "
+            f"batches, given {type(xs).__name__} and {type(ys).__name__}"
+        )
+    if counts[0] != counts[1] or not pairs:
+        raise ValueError(
+            f"scan: xs and ys must hold one batch per step, at least one, given {counts[0]} "
+            f"and {counts[1]}"
+        )
+    return pairs
+
+
+def scan(
+    step: TrainStep[P, S, C],
+    params: P,
+    opt_state: Opt,
+    xs: npt.ArrayLike | Sequence[npt.ArrayLike],
+    ys: npt.ArrayLike | Sequence[npt.ArrayLike],
+    *,
+    state: S | None = None,
+    key: Key | None = None,
+) -> ScanResult[P, S, Opt]:
+    """`len(xs)` training steps of `step` (from `make_step`) in one pure call: step i on
+    (xs[i], ys[i]), with the i-th child of `key` (`random.fold_in(key, i)`, for nets that
+    draw random numbers) and the layer state carried from step to step. The same bits as
+    calling `step.advance` in a loop.
+
+    xs, ys: arrays whose first axis is the step (`x.reshape(steps, batch, features)`
+    works, as a view) or sequences of batches. Raises TypeError or ValueError for inputs
+    that do not fit, before any step; DivergenceError, carrying the last params whose loss
+    was finite, when a loss or the final params are not finite.
+    """
+    _checks.instance("step", step, TrainStep, "a training step made by nf.train.make_step")
+    if key is not None:
+        random.check_key(key)
+    if step.net.traits.random and key is None:
+        raise ValueError(f"scan: the net {step.net!r} draws random numbers: pass key=")
+    batches = _steps_of(xs, ys)
+    start: _Good[P, S, Opt] = _Good(params, opt_state, state)
+    end, _, losses, _ = _scan(step, start, start, batches, key, 0)
+    return ScanResult(end.params, end.opt_state, freeze(np.array(losses)), end.state)
+
+
 def epoch(
     net: Layer[P, S, C],
     params: P,
@@ -192,12 +269,32 @@ def _epoch(
     key: Key | None,
     epoch_index: int,
 ) -> tuple[_Good[P, S, Opt], _Good[P, S, Opt], float]:
-    """(params after the epoch, the last params whose loss was finite, mean loss): step i
-    gets the i-th child of `key` (when a key is given). `good` carries over epochs.
+    """(params after the epoch, the last params whose loss was finite, mean loss over the
+    examples): `_scan` over the batches. `good` carries over epochs."""
+    end, good, losses, sizes = _scan(step, current, good, batches, key, epoch_index)
+    total, count = 0.0, 0
+    for value, size in zip(losses, sizes, strict=True):
+        total += value * size
+        count += size
+    return end, good, total / count
+
+
+def _scan(
+    step: TrainStep[P, S, C],
+    current: _Good[P, S, Opt],
+    good: _Good[P, S, Opt],
+    batches: Iterable[tuple[npt.ArrayLike, npt.ArrayLike]],
+    key: Key | None,
+    epoch_index: int,
+) -> tuple[_Good[P, S, Opt], _Good[P, S, Opt], list[float], list[int]]:
+    """(params after the steps, the last params whose loss was finite, each step's loss,
+    each batch's rows): step i gets the i-th child of `key` (when a key is given).
 
     Raises DivergenceError carrying `good` when a loss is not finite, or when the params
     after the last step are not (their loss is not computed here)."""
-    total, count, index = 0.0, 0, -1
+    losses: list[float] = []
+    sizes: list[int] = []
+    index = -1
     for index, (xb, yb) in enumerate(batches):
         step_key = None if key is None else random.fold_in(key, index)
         params, state, opt_state, value = step.advance(
@@ -208,14 +305,14 @@ def _epoch(
             raise DivergenceError(good, epoch_index, index, path, value)
         good = current
         current = _Good(params, opt_state, state)
-        total += value * len(xb)
-        count += len(xb)
-    if count == 0:
+        losses.append(value)
+        sizes.append(np.shape(xb)[0])
+    if not losses:
         raise ValueError("epoch needs at least one batch, given none")
     broken = _first_non_finite([("params", current.params)])
     if broken is not None:
         raise DivergenceError(good, epoch_index, index, broken, math.nan)
-    return current, good, total / count
+    return current, good, losses, sizes
 
 
 @tree.pytree
@@ -551,9 +648,11 @@ __all__ = [
     "FitResult",
     "History",
     "Metric",
+    "ScanResult",
     "TrainStep",
     "epoch",
     "fit",
     "make_step",
+    "scan",
     "train_step",
 ]

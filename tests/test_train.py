@@ -523,3 +523,99 @@ def test_make_step_refuses_a_state_of_another_optimizer() -> None:
     x, y = three_blobs(9, 8)
     with pytest.raises(ValueError, match="needs the tuple of 2 states"):
         step(params, optim.sgd(0.1).init(params), x, y)
+
+
+@attrs.frozen
+class _KeepsItsGrads(nf.layers.Stateless):
+    """A user's layer y = x + b whose backward returns one array it keeps (a cache, say),
+    so it declares no traits: its grads must never be written by a training step."""
+
+    kept: list[npt.NDArray[np.float32]] = attrs.field(factory=list, eq=False, hash=False)
+
+    def init_params(self, key: nf.Key, dtype: Any) -> nf.DenseParams:
+        return nf.DenseParams(np.zeros((1, 2), dtype), np.zeros(2, dtype))
+
+    def apply(
+        self, params: nf.DenseParams, state: None, x: Any, ctx: nf.layers.Context
+    ) -> tuple[Any, None, None]:
+        return x + params.b, None, None
+
+    def backward(
+        self, params: nf.DenseParams, cache: None, dy: Any, ctx: nf.layers.Context
+    ) -> tuple[nf.DenseParams, Any]:
+        if not self.kept:
+            self.kept.append(np.zeros((1, 2), dy.dtype))
+        return nf.DenseParams(self.kept[0], dy.sum(axis=0)), dy if ctx.input_grad else None
+
+
+def test_a_training_step_writes_new_params_only_into_grads_declared_new() -> None:
+    layer = _KeepsItsGrads()
+    net = nf.Sequential(nf.Dense(2, 2), layer)
+    params = nf.init(net, nf.random.key(0))
+    opt = optim.sgd(0.5)
+    step = nf.train.make_step(net, nf.losses.mse, opt)
+    x, y = np.ones((3, 2), np.float32), np.zeros((3, 2), np.float32)
+    state = opt.init(params)
+    for _ in range(3):
+        params, state, _ = step(params, state, x, y)
+    np.testing.assert_array_equal(layer.kept[0], np.zeros((1, 2)))
+    assert net.traits.grads == "kept" and nf.mlp([2, 2]).traits.grads == "new"
+
+
+def test_scan_equals_the_step_in_a_loop_bit_for_bit() -> None:
+    x, y = three_blobs(21, 96)
+    params = nf.init(NET, nf.random.key(0))
+    opt = optim.adam(0.01)
+    step = nf.train.make_step(NET, nf.losses.softmax_cross_entropy, opt)
+    xs, ys = x.reshape(6, 16, 2), y.reshape(6, 16)  # views: one batch per step
+    result = nf.train.scan(step, params, opt.init(params), xs, ys)
+    looped, state, losses = params, opt.init(params), []
+    for xb, yb in zip(xs, ys, strict=True):
+        looped, state, loss = step(looped, state, xb, yb)
+        losses.append(loss)
+    assert nf.tree.equal((result.params, result.opt_state), (looped, state))
+    assert result.losses.tolist() == losses and not result.losses.flags.writeable
+    assert all(not leaf.flags.writeable for leaf in nf.tree.leaves(result.params))
+    as_lists = nf.train.scan(step, params, opt.init(params), list(xs), list(ys))
+    assert nf.tree.equal(as_lists.params, result.params)
+    np.testing.assert_array_equal(xs.reshape(-1, 2), x)  # the inputs are untouched
+
+
+def test_scan_carries_state_and_keys_as_fit_does() -> None:
+    net = nf.Sequential(nf.Dense(2, 8), nf.BatchNorm(8), nf.ReLU(), nf.Dropout(0.3), nf.Dense(8, 3))
+    x, y = three_blobs(22, 64)
+    params, state = nf.init(net, nf.random.key(0)), nf.init_state(net)
+    opt = optim.sgd(0.1)
+    step = nf.train.make_step(net, nf.losses.softmax_cross_entropy, opt)
+    key = nf.random.key(9)
+    result = nf.train.scan(
+        step, params, opt.init(params), x.reshape(4, 16, 2), y.reshape(4, 16), state=state, key=key
+    )
+    looped, opt_state = params, opt.init(params)
+    for i in range(4):
+        looped, state, opt_state, _ = step.advance(
+            looped, state, opt_state, x[16 * i : 16 * i + 16], y[16 * i : 16 * i + 16],
+            nf.random.fold_in(key, i),
+        )  # fmt: skip
+    assert nf.tree.equal((result.params, result.state), (looped, state))
+    with pytest.raises(ValueError, match="draws random numbers: pass key="):
+        nf.train.scan(step, params, opt.init(params), x.reshape(4, 16, 2), y.reshape(4, 16))
+
+
+@pytest.mark.parametrize(
+    ("xs", "ys", "error", "match"),
+    [
+        (np.zeros((4, 2)), np.zeros((4,)), ValueError, r"xs must have shape \(steps, batch"),
+        (np.zeros((3, 4, 2)), np.zeros((2, 4), np.int64), ValueError, "one batch per step"),
+        (np.zeros((0, 4, 2)), np.zeros((0, 4), np.int64), ValueError, "at least one"),
+        ("x", "y", TypeError, "arrays whose first axis is the step"),
+    ],
+)
+def test_scan_refuses_inputs_that_do_not_fit_before_any_step(
+    xs: Any, ys: Any, error: type[Exception], match: str
+) -> None:
+    params = nf.init(NET, nf.random.key(0))
+    opt = optim.sgd(0.1)
+    step = nf.train.make_step(NET, nf.losses.softmax_cross_entropy, opt)
+    with pytest.raises(error, match=match):
+        nf.train.scan(step, params, opt.init(params), xs, ys)

@@ -48,7 +48,7 @@ class Activation(Stateless):
     the same. The output is kept as the cache, so it is not handed on as scratch.
     """
 
-    traits: ClassVar[Traits] = Traits(output="kept", input_grad="new")
+    traits: ClassVar[Traits] = Traits(output="kept", input_grad="new", grads="new")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -184,7 +184,7 @@ class Identity(Activation):
     """y = x; the linear output of a net that returns logits or regression values. Its
     output and input gradient are its input arrays themselves, never copies."""
 
-    traits: ClassVar[Traits] = Traits(output="view", input_grad="view")
+    traits: ClassVar[Traits] = Traits(output="view", input_grad="view", grads="new")
 
     def forward(self, x: FloatArray, out: FloatArray | None) -> tuple[FloatArray, FloatArray]:
         """(x, x): nothing to compute, so never a copy (the cache is not used)."""

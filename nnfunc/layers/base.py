@@ -20,7 +20,7 @@ knows this from the `traits` of the layer before: `Traits.output` is "new" when 
 returns an array it has just made and does not keep (Dense), "view" when it returns x
 itself or a view of x and keeps neither (Flatten), "kept" otherwise (an activation
 keeps its output for its gradient); `Traits.input_grad` says the same of `backward`'s
-dx ("view" meaning dy or a view of it).
+dx ("view" meaning dy or a view of it), and `Traits.grads` of its param grads.
 """
 
 from __future__ import annotations
@@ -49,6 +49,10 @@ class Traits:
     input_grad: Kind = "kept"
     random: bool = False
     """True when the training pass draws from `ctx.key` (Dropout)."""
+    grads: Literal["new", "kept"] = "kept"
+    """"new" when `backward`'s param grads are arrays it has just made and keeps no
+    reference to (or None, for a layer without params): a training step may then write
+    the new params into them."""
 
 
 @attrs.frozen

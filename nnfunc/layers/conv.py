@@ -53,7 +53,7 @@ class Conv2D(Stateless):
     Raises ValueError for sizes that are not ints >= 1 or an unknown padding.
     """
 
-    traits: ClassVar[Traits] = Traits(output="new", input_grad="new")
+    traits: ClassVar[Traits] = Traits(output="new", input_grad="new", grads="new")
 
     in_channels: int = attrs.field(
         converter=_checks.canonical, validator=_checks.validate(_checks.integer, 1)

@@ -69,7 +69,7 @@ class Dense(Stateless):
     Raises TypeError or ValueError for sizes that are not ints >= 1.
     """
 
-    traits: ClassVar[Traits] = Traits(output="new", input_grad="new")
+    traits: ClassVar[Traits] = Traits(output="new", input_grad="new", grads="new")
 
     in_features: int = attrs.field(
         converter=_checks.canonical, validator=_checks.validate(_checks.integer, 1)

@@ -18,7 +18,7 @@ class Dropout(Stateless):
 
     Raises TypeError or ValueError for a rate that is not a number in [0, 1)."""
 
-    traits: ClassVar[Traits] = Traits(output="view", input_grad="view", random=True)
+    traits: ClassVar[Traits] = Traits(output="view", input_grad="view", random=True, grads="new")
 
     rate: float = attrs.field(
         converter=_checks.canonical,

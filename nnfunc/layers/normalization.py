@@ -54,7 +54,7 @@ class _Norm:
     """Shared plumbing of the normalizations: `features` and `eps`, scale 1 and shift 0,
     the checks of params and input. The output is new; the cache keeps x_hat."""
 
-    traits: ClassVar[Traits] = Traits(output="new", input_grad="new")
+    traits: ClassVar[Traits] = Traits(output="new", input_grad="new", grads="new")
 
     features: int = attrs.field(
         converter=_checks.canonical, validator=_checks.validate(_checks.integer, 1)

@@ -33,7 +33,7 @@ class _Pool2D(Stateless):
     """Shared plumbing: the window options, no params, and the input checks. The output
     and the input gradient are new arrays."""
 
-    traits: ClassVar[Traits] = Traits(output="new", input_grad="new")
+    traits: ClassVar[Traits] = Traits(output="new", input_grad="new", grads="new")
 
     pool_size: Pair
     stride: Pair

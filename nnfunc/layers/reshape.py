@@ -28,7 +28,7 @@ Shape = tuple[int, ...]
 class _Reshaping(Stateless):
     """Shared plumbing: no params; the output is a view of x, dx a view of dy."""
 
-    traits: ClassVar[Traits] = Traits(output="view", input_grad="view")
+    traits: ClassVar[Traits] = Traits(output="view", input_grad="view", grads="new")
 
     def init_params(self, key: Key, dtype: FloatDType) -> None:
         """None: a reshape has no params."""

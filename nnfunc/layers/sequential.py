@@ -82,6 +82,7 @@ class Sequential:
             output=_compose(outputs),
             input_grad=_compose(grads[::-1]),
             random=any(layer.traits.random for layer in layers),
+            grads="new" if all(layer.traits.grads == "new" for layer in layers) else "kept",
         )
         self.__attrs_init__(
             tuple(layers),

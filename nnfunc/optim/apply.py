@@ -47,9 +47,9 @@ def descend(params: P, grads: P, learning_rate: float, *, owned: bool = False) -
     dtypes, rounded as (-learning_rate * grads) + params.
 
     With `owned`, the caller promises that the grads' arrays are fresh and held by nobody
-    else: the new params are written into those that are writable. Raises ValueError for
-    a learning rate that is not a finite number, and naming the path where grads differ
-    from params in structure or in a leaf's shape.
+    else (read-only or not): the new params are written into those that own their memory.
+    Raises ValueError for a learning rate that is not a finite number, and naming the path
+    where grads differ from params in structure or in a leaf's shape.
     """
     rate = learning_rate
     if type(rate) is not float or not math.isfinite(rate):  # else already a finite float
@@ -58,7 +58,10 @@ def descend(params: P, grads: P, learning_rate: float, *, owned: bool = False) -
     if owned:
 
         def leaf(p: FloatArray, g: FloatArray) -> tuple[FloatArray]:
-            return (moved(p, g, rate, g if g.flags.writeable else None),)
+            if g.base is None and g.dtype == p.dtype:  # its own memory: it may be written
+                g.setflags(write=True)
+                return (moved(p, g, rate, g),)
+            return (moved(p, g, rate),)
 
     else:
 

@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import freeze, readonly
+from nnfunc._arrays import freeze, leaf, readonly
 from nnfunc.random import Key
 from nnfunc.tree._nodes import (
     _ATTRS,
@@ -41,11 +41,11 @@ class _ShapeMismatch(Exception):
 def _trusted(cls: type) -> bool:
     """True when making `cls` from fresh read-only arrays already of its leaves' shapes and
     dtypes may skip its __init__: no validator, no __attrs_post_init__, no converter but
-    `readonly` (which keeps such arrays as they are)."""
+    `readonly` or `leaf` (which keep such arrays as they are)."""
     trusted = _TRUSTED.get(cls)
     if trusted is None:
         trusted = _TRUSTED[cls] = not hasattr(cls, "__attrs_post_init__") and all(
-            f.validator is None and f.converter in (None, readonly) for f in attrs.fields(cls)
+            f.validator is None and f.converter in (None, readonly, leaf) for f in attrs.fields(cls)
         )
     return trusted
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import attrs
+import numpy as np
 
 from nnfunc.tree._nodes import (
     _ATTRS,
@@ -187,17 +188,25 @@ def _collect(node: object, out: list[Any]) -> None:
 
 
 def first_leaf(tree: object) -> Any:
-    """The first leaf of `tree` in flatten order, or None when it has none (stops there)."""
+    """The first leaf of `tree` in flatten order, or None when it has none (stops there).
+    An array is found without a look-up, a tuple's children without a copy: the engine
+    asks on every call."""
+    if type(tree) is _ARRAY:
+        return tree
     kind = _kind(tree)
     if kind == _LEAF:
         return tree
     if kind == _NONE:
         return None
-    for child in _child_list(tree, kind):
+    children = tree if isinstance(tree, tuple) else _child_list(tree, kind)
+    for child in children:
         leaf = first_leaf(child)
         if leaf is not None:
             return leaf
     return None
+
+
+_ARRAY = np.ndarray
 
 
 def leaves(tree: object) -> list[Any]:
