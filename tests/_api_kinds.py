@@ -37,8 +37,9 @@ Kind = Callable[[Any], list[Variant]]
 WRONG_TYPES = (Variant("None", None, "refuse"), Variant("object()", object(), "refuse"))
 
 
-def integer(minimum: int | None = None, *, optional: bool = False) -> Kind:
-    """An int argument (>= minimum): NumPy ints are the same, bools, floats, strings refused."""
+def integer(minimum: int | None = None, *, optional: bool = False, huge: bool = False) -> Kind:
+    """An int argument (>= minimum): NumPy ints are the same, bools, floats, strings refused;
+    with `huge` (a size: not a count of work such as epochs), 2**64 and -2**70 too."""
 
     def variants(value: Any) -> list[Variant]:
         if value is None:
@@ -51,10 +52,10 @@ def integer(minimum: int | None = None, *, optional: bool = False) -> Kind:
             Variant("x.5", value + 0.5, "refuse"),
             Variant("np.float64", np.float64(value), "refuse"),
             Variant("str", str(value), "refuse"),
-            Variant("2**64", 2**64, "either"),
-            Variant("-2**70", -(2**70), "either"),
             Variant("object()", object(), "refuse"),
         ]
+        if huge:
+            found += [Variant("2**64", 2**64, "either"), Variant("-2**70", -(2**70), "either")]
         if minimum is not None:
             found.append(Variant("below minimum", minimum - 1, "refuse"))
         if not optional:
@@ -76,7 +77,7 @@ def real(minimum: float | None = None, *, finite: bool = True, optional: bool = 
             Variant("True", True, "refuse"),
             Variant("NaN", float("nan"), "refuse"),
             Variant("inf", float("inf"), "refuse" if finite else "either"),
-            Variant("-inf", float("-inf"), "refuse"),
+            Variant("-inf", float("-inf"), "refuse" if finite else "either"),
             Variant("1e308", 1e308, "either"),
             Variant("str", str(value), "refuse"),
             Variant("complex", complex(value, 0), "refuse"),
@@ -95,6 +96,8 @@ def real(minimum: float | None = None, *, finite: bool = True, optional: bool = 
 
 def boolean(value: Any) -> list[Variant]:
     """A bool argument: NumPy bools are the same; 1, strings and None refused."""
+    if value is None:
+        return []  # an argument left to its default
     return [
         Variant("np.bool_", np.bool_(value), "same", bool(value)),
         Variant("1", int(value), "refuse"),
@@ -115,12 +118,23 @@ def choice(value: Any) -> list[Variant]:
 
 def key(value: Any) -> list[Variant]:
     """A Key argument: an int seed, a tuple or a string in its place are refused."""
+    return [*optional_key(value), *WRONG_TYPES]
+
+
+def optional_key(value: Any) -> list[Variant]:
+    """A Key argument that may be None (no randomness): `key` but for None."""
     return [
         Variant("int", 0, "refuse"),
         Variant("tuple", (0, 1), "refuse"),
         Variant("str", "key", "refuse"),
-        *WRONG_TYPES,
+        Variant("object()", object(), "refuse"),
     ]
+
+
+def leaf(value: Any) -> list[Variant]:
+    """A params class's array field: `array`, but a tree's leaf may be None (decay masks
+    and other trees of a params class hold any leaves)."""
+    return [v if v.label != "None" else Variant("None", None, "either") for v in array()(value)]
 
 
 def _non_contiguous(array: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -215,7 +229,7 @@ def params(value: Any, strict: bool = True) -> list[Variant]:
             "refuse" if strict else "either",
         ),
         Variant("leaf of float16", replace(first.astype(np.float16)), "either"),
-        Variant("complex leaf", replace(first + 0j), "refuse"),
+        Variant("complex leaf", replace(first + 0j), "refuse" if strict else "either"),
         Variant("NaN leaf", replace(nan), "nan"),
         Variant("a list for a leaf", replace(first.tolist()), "either"),
         *(WRONG_TYPES if strict else ()),

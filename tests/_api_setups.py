@@ -28,7 +28,7 @@ class Case:
     aliases: bool = False
     """The callable hands back the arrays it was given by design (tree walks)."""
     check: Callable[[dict[str, Any], Any], None] | None = None
-    examples: int = 5
+    examples: int = 3
     nan_shows: bool = True
     """A NaN given must show in the result (False when the result is not computed from it)."""
 
