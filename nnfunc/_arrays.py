@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -32,34 +33,57 @@ def _reachable_by_writer(array: npt.NDArray[Any]) -> bool:
     return node is not None
 
 
-def readonly(value: npt.ArrayLike) -> npt.NDArray[Any]:
+def readonly(value: npt.ArrayLike, kinds: str = "biuf", name: str = "array") -> npt.NDArray[Any]:
     """A read-only array holding `value`: copied unless nothing can write to it any more.
+    TypeError naming `name` for a dtype whose kind is not in `kinds` (real numbers: bool,
+    int, float).
 
     An array already read-only whose every base is read-only is returned as is, so
     arrays nnfunc made itself pass through without a copy.
     """
     if type(value) is np.ndarray and value.base is None and not value.flags.writeable:
-        if value.dtype.kind != "O":
+        if value.dtype.kind in kinds:
             return value  # the common case: an array nnfunc made and froze
     array = np.asarray(value)
-    if array.dtype == object:
-        raise TypeError(f"expected a numeric array, given an array of dtype object: {value!r}")
+    if array.dtype.kind not in kinds:
+        raise TypeError(
+            f"{name} must be an array of real numbers (bool, int or float), given dtype "
+            f"{array.dtype}"
+        )
     if _reachable_by_writer(array):
         array = np.array(array, copy=True)
     return freeze(array)
 
 
-def leaf(value: object) -> Any:
+def leaf(value: object, name: str = "leaf") -> Any:
     """A params field's value: arrays and lists as read-only arrays (`readonly`), any other
     leaf (a bool, a shape, None, a number) as given, so trees of any leaves can be built."""
     if isinstance(value, np.ndarray | list):
-        return readonly(value)
+        return readonly(value, name=name)
     return value
 
 
-def is_numeric(dtype: np.dtype[Any]) -> bool:
-    """True for bool, integer, float and complex dtypes (a kind check, cheap on a hot path)."""
-    return dtype.kind in "biufc"
+def _named(convert: Any) -> Any:
+    """`convert(value, name=...)` as an attrs converter naming the class and the field:
+    "DenseParams: w must be an array of real numbers ..., given dtype complex128"."""
+
+    def run(value: object, instance: object, field: attrs.Attribute[Any]) -> Any:
+        return convert(value, name=f"{type(instance).__name__}: {field.name}")
+
+    return attrs.Converter(run, takes_self=True, takes_field=True)
+
+
+LEAF = _named(leaf)
+"""The converter of a params or state field: `leaf`, with errors naming the field."""
+
+READONLY = _named(readonly)
+"""The converter of an array field: `readonly`, with errors naming the field."""
+
+
+def is_real(dtype: np.dtype[Any]) -> bool:
+    """True for bool, integer and float dtypes, not complex (a kind check, cheap on a hot
+    path): complex values cast to float would lose their imaginary part."""
+    return dtype.kind in "biuf"
 
 
 def is_integer(dtype: np.dtype[Any]) -> bool:
@@ -67,11 +91,14 @@ def is_integer(dtype: np.dtype[Any]) -> bool:
     return dtype.kind in "iu"
 
 
-def float_dtype(dtype: npt.DTypeLike) -> FloatDType:
-    """Check that `dtype` is float32 or float64 and return it as a NumPy dtype."""
-    resolved = np.dtype(dtype)
+def float_dtype(dtype: npt.DTypeLike, name: str = "dtype") -> FloatDType:
+    """Check that `dtype` (the argument `name`) is float32 or float64; the NumPy dtype."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be float32 or float64, given {dtype!r:.80}") from None
     if resolved == np.float32:
         return np.dtype(np.float32)
     if resolved == np.float64:
         return np.dtype(np.float64)
-    raise ValueError(f"dtype must be float32 or float64, given {resolved}")
+    raise ValueError(f"{name} must be float32 or float64, given {resolved}")

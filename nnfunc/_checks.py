@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
@@ -162,13 +163,34 @@ def validate(check: Callable[..., object], /, *args: Any, **kwargs: Any) -> Any:
     return run
 
 
+MAX_SIZE = sys.maxsize // 8
+"""The most elements an array may hold: a float64 array NumPy can index (2**60 - 1)."""
+
+
+def size(name: str, value: object, minimum: int = 1) -> int:
+    """`value` as a count of elements, an int in [minimum, MAX_SIZE] (a layer's features)."""
+    result = integer(name, value, minimum)
+    if result > MAX_SIZE:
+        raise ValueError(
+            f"{name} must be at most {MAX_SIZE} (what NumPy can index), given {_given(value)}"
+        )
+    return result
+
+
 def shape(name: str, value: object) -> tuple[int, ...]:
-    """`value` as a shape: an int >= 0 (one dimension) or a sequence of ints >= 0."""
+    """`value` as a shape: an int >= 0 (one dimension) or a sequence of ints >= 0, of at
+    most MAX_SIZE elements in all."""
     if is_integer(value):
-        return (integer(name, value, 0),)
+        return (size(name, value, 0),)
     if not isinstance(value, tuple | list):
         raise TypeError(f"{name} must be an int or a tuple of ints >= 0, given {_given(value)}")
-    return tuple(integer(f"{name}[{i}]", dim, 0) for i, dim in enumerate(value))
+    dims = tuple(size(f"{name}[{i}]", dim, 0) for i, dim in enumerate(value))
+    if math.prod(dims) > MAX_SIZE:
+        raise ValueError(
+            f"{name} must hold at most {MAX_SIZE} elements in all (what NumPy can index), "
+            f"given {_given(value)}"
+        )
+    return dims
 
 
 def interval(name: str, value: object) -> tuple[float, float]:

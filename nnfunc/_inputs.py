@@ -6,13 +6,13 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import tree
-from nnfunc._arrays import FloatArray, FloatDType, float_dtype, is_numeric
+from nnfunc._arrays import FloatArray, FloatDType, float_dtype, is_real
 
 
 def params_dtype(params: object) -> FloatDType | None:
     """The dtype of the first array leaf of `params`; None for params with no leaves."""
     leaf = tree.first_leaf(params)
-    return None if leaf is None else float_dtype(np.asarray(leaf).dtype)
+    return None if leaf is None else float_dtype(np.asarray(leaf).dtype, "params dtype")
 
 
 def as_input(x: npt.ArrayLike, dtype: FloatDType | None) -> FloatArray:
@@ -36,6 +36,6 @@ def as_input(x: npt.ArrayLike, dtype: FloatDType | None) -> FloatArray:
         raise ValueError(f"x must have shape (batch, features), given shape {array.shape}{hint}")
     if array.shape[0] == 0:
         raise ValueError(f"x is an empty batch of shape {array.shape}; give at least one row")
-    if not (is_numeric(array.dtype)):
+    if not (is_real(array.dtype)):
         raise TypeError(f"x must be numeric, given dtype {array.dtype}")
     return array.astype(dtype, copy=False)

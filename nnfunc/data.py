@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import FloatArray, FloatDType, freeze, readonly
+from nnfunc._arrays import READONLY, FloatArray, FloatDType, freeze
 from nnfunc._checks import boolean, integer, is_integer, real, real_array
 from nnfunc.random import Key, check_key, permutation
 
@@ -46,8 +46,13 @@ def check_finite(name: str, array: npt.ArrayLike) -> None:
 
 
 def as_pair(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[Array, Array]:
-    """x and y as arrays of at least one dimension with the same number n >= 1 of rows."""
-    xs, ys = np.asarray(x), np.asarray(y)
+    """x and y as arrays of real numbers, of at least one dimension, with the same number
+    n >= 1 of rows; TypeError for complex, strings or objects.
+
+    Internal (not in __all__): the check `fit`, `batches`, `train_test_split` and
+    `perceptron.train` make of their data; it returns the caller's own arrays, no copy.
+    """
+    xs, ys = real_array("x", x), real_array("y", y)
     for name, array in (("x", xs), ("y", ys)):
         if array.ndim == 0:
             raise ValueError(f"{name} must have a first (example) dimension, given a scalar")
@@ -172,8 +177,8 @@ class Standardizer:
     fresh read-only array in x's dtype if float32 or float64, else in float64.
     """
 
-    mean: FloatArray = attrs.field(converter=readonly)
-    std: FloatArray = attrs.field(converter=readonly)
+    mean: FloatArray = attrs.field(converter=READONLY)  # type: ignore[misc]
+    std: FloatArray = attrs.field(converter=READONLY)  # type: ignore[misc]
 
     def __attrs_post_init__(self) -> None:
         """Check shapes (features,), one float dtype, and std > 0."""
@@ -247,7 +252,6 @@ class Standardizer:
 
 __all__ = [
     "Standardizer",
-    "as_pair",
     "batches",
     "check_finite",
     "num_batches",

@@ -9,11 +9,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc import tree
+from nnfunc import _checks, tree
 from nnfunc._inputs import as_input
 from nnfunc.core import apply, backprop, init_state
 from nnfunc.layers.base import Layer
-from nnfunc.losses import Loss, Penalty
+from nnfunc.losses import Loss, Penalty, check_loss
 from nnfunc.random import Key
 
 P = TypeVar("P")
@@ -81,6 +81,9 @@ def check_grads(
     `training`, the training pass is checked: batch statistics, and dropout masks from
     `key` (the same masks for every evaluation); `state` defaults to `init_state(net)`.
     """
+    eps = _checks.real("eps", eps, 0.0, open_low=True)
+    inputs, training = _checks.boolean("inputs", inputs), _checks.boolean("training", training)
+    loss_fn = check_loss(loss_fn)
     params64 = tree.astype(params, np.float64)
     x64: F64 = np.array(as_input(x, np.dtype(np.float64)), dtype=np.float64)
     state64 = tree.astype(init_state(net) if state is None else state, np.float64)

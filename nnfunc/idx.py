@@ -119,7 +119,7 @@ def _type_code(array: npt.NDArray[Any]) -> int:
         if array.dtype.newbyteorder("=") == dtype:
             return code
     raise TypeError(
-        f"save_idx: IDX cannot hold dtype {array.dtype}; expected one of "
+        f"save_idx: IDX cannot hold dtype {array.dtype} (of array); expected one of "
         f"{', '.join(str(dtype) for dtype in _TYPE_CODES.values())}"
     )
 

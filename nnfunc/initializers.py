@@ -138,13 +138,21 @@ BY_NAME: dict[str, Initializer] = {
 """Every initializer by the name `get` (and a layer's `init=`) accepts."""
 
 
-def get(init: str | Initializer) -> Initializer:
-    """The initializer named `init` (see BY_NAME), or `init` itself if it is callable."""
+def get(init: str | Initializer, name: str = "init") -> Initializer:
+    """The initializer named `init` (see BY_NAME), or `init` itself if it is callable;
+    errors name the argument `name` that gave it."""
     if isinstance(init, str):
         if init not in BY_NAME:
-            raise ValueError(f"init: unknown initializer {init!r}; valid names: {sorted(BY_NAME)}")
+            raise ValueError(
+                f"{name}: unknown initializer {init!r}; valid names: {sorted(BY_NAME)}"
+            )
         return BY_NAME[init]
-    return function("init", init)
+    return function(name, init)
+
+
+def get_bias(init: str | Initializer) -> Initializer:
+    """`get` for a layer's bias_init (an attrs converter: errors name bias_init)."""
+    return get(init, "bias_init")
 
 
 __all__ = [

@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import tree
-from nnfunc._arrays import FloatArray, is_integer, is_numeric
-from nnfunc._checks import real
+from nnfunc._arrays import FloatArray, is_integer, is_real
+from nnfunc._checks import canonical, real, real_array, validate
 from nnfunc.layers.activations import softplus_of_negative
 from nnfunc.optim._base import checked
 from nnfunc.optim.masking import Mask, decay_mask, flags
@@ -38,7 +38,13 @@ class Loss(Protocol):
 
 
 def check_loss(loss_fn: object) -> Loss:
-    """`loss_fn` if it is a loss (callable, with `value_and_grad`); TypeError otherwise."""
+    """`loss_fn` if it is a loss (callable, with `value_and_grad`); TypeError otherwise, as
+    for a loss class given in place of its instance (nf.losses.MSE for nf.losses.MSE())."""
+    if isinstance(loss_fn, type):
+        raise TypeError(
+            f"loss_fn must be a loss such as nf.losses.mse, given the class {loss_fn.__name__}; "
+            f"pass an instance: {loss_fn.__name__}()"
+        )
     if not callable(loss_fn) or not callable(getattr(loss_fn, "value_and_grad", None)):
         raise TypeError(
             "loss_fn must be a loss such as nf.losses.mse (callable, with value_and_grad), "
@@ -47,17 +53,22 @@ def check_loss(loss_fn: object) -> Loss:
     return loss_fn  # type: ignore[return-value]
 
 
-def _check_pred(pred: FloatArray, name: str) -> None:
-    if pred.size == 0:
-        raise ValueError(f"{name}: empty prediction of shape {pred.shape}; a batch needs rows")
+def _pred(pred: object, name: str) -> FloatArray:
+    """`pred` (of the loss `name`) as a float array with entries: bool and integer arrays
+    become float64 (a target is cast to pred's dtype); TypeError for complex or strings."""
+    if type(pred) is np.ndarray and pred.dtype.kind == "f" and pred.size:
+        return pred  # the common case: a net's output, checked cheaply
+    array = real_array(f"{name}: pred", pred)
+    if array.size == 0:
+        raise ValueError(f"{name}: empty prediction of shape {array.shape}; a batch needs rows")
+    return array if array.dtype.kind == "f" else array.astype(np.float64)
 
 
 def _target_like(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArray:
     """`target` as an array of pred's dtype, after checking it has pred's shape exactly."""
     if type(target) is np.ndarray and target.shape == pred.shape and target.dtype == pred.dtype:
-        if pred.size:
+        if pred.size and target.flags.c_contiguous:
             return target  # the common case, checked cheaply
-    _check_pred(pred, name)
     array = np.asarray(target)
     if array.shape != pred.shape:
         hint = ""
@@ -69,9 +80,10 @@ def _target_like(pred: FloatArray, target: npt.ArrayLike, name: str) -> FloatArr
             f"{name}: target shape must equal the prediction's {pred.shape}, given "
             f"{array.shape} (never broadcast){hint}"
         )
-    if not is_numeric(array.dtype):
+    if not is_real(array.dtype):
         raise TypeError(f"{name}: target must be numeric, given dtype {array.dtype}")
-    return array if array.dtype == pred.dtype else array.astype(pred.dtype)
+    # contiguous: sums over a strided target could round otherwise than over a dense one
+    return np.ascontiguousarray(array, dtype=pred.dtype)
 
 
 def _binary_target(
@@ -108,6 +120,7 @@ class MSE(LossBase):
 
     def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
         """(mean squared error, 2 (pred - target) / size)."""
+        pred = _pred(pred, "mse")
         diff = pred - _target_like(pred, target, "mse")
         value = float(np.vdot(diff, diff)) / diff.size
         diff *= diff.dtype.type(2.0 / diff.size)
@@ -123,11 +136,14 @@ class BinaryCrossEntropy(LossBase):
     """
 
     eps: float = attrs.field(
-        default=1e-7, validator=[attrs.validators.gt(0.0), attrs.validators.lt(0.5)]
+        default=1e-7,
+        converter=canonical,
+        validator=validate(real, 0.0, 0.5, open_low=True, open_high=True),
     )
 
     def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
         """(mean BCE, (p - t) / (p (1 - p)) / size at the clipped p)."""
+        pred = _pred(pred, "binary_cross_entropy")
         t, one_minus_t = _binary_target(pred, target, "binary_cross_entropy")
         p = np.clip(pred, self.eps, 1.0 - self.eps)
         value = -float(np.vdot(t, np.log(p)) + np.vdot(one_minus_t, np.log1p(-p))) / p.size
@@ -146,6 +162,7 @@ class SigmoidBinaryCrossEntropy(LossBase):
 
     def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
         """(mean BCE on logits, (sigmoid(z) - t) / size)."""
+        pred = _pred(pred, "sigmoid_binary_cross_entropy")
         t, one_minus_t = _binary_target(pred, target, "sigmoid_binary_cross_entropy")
         grad = softplus_of_negative(pred)  # softplus(-z), stable for any z
         # softplus(z) - t z = softplus(-z) + (1 - t) z
@@ -162,9 +179,8 @@ def _labels_as_probs(
 ) -> tuple[FloatArray | None, npt.NDArray[np.intp] | None]:
     """(one-hot or soft targets, None) for (n, k) targets; (None, labels) for (n,) labels."""
     name = "softmax_cross_entropy"
-    _check_pred(pred, name)
     if pred.ndim != 2:
-        raise ValueError(f"{name}: logits must have shape (n, k), given {pred.shape}")
+        raise ValueError(f"{name}: pred (logits) must have shape (n, k), given {pred.shape}")
     array = np.asarray(target)
     n, k = pred.shape
     if array.shape == (n, k):
@@ -224,6 +240,7 @@ class SoftmaxCrossEntropy(LossBase):
 
     def value_and_grad(self, pred: FloatArray, target: npt.ArrayLike) -> tuple[float, FloatArray]:
         """(mean cross-entropy, (softmax(z) - onehot) / n)."""
+        pred = _pred(pred, "softmax_cross_entropy")
         probs, labels = _labels_as_probs(pred, target)
         n = pred.shape[0]
         shifted, grad, sums = _softmax_parts(pred)

@@ -36,14 +36,15 @@ def _numeric(name: str, what: str, value: npt.ArrayLike) -> Array:
     return array
 
 
-def _is_binary(name: str, pred: Array) -> bool:
-    """True for a binary prediction (n,) or (n, 1); False for multiclass (n, k), k >= 2."""
+def _is_binary(name: str, pred: Array, what: str = "pred") -> bool:
+    """True for a binary prediction (n,) or (n, 1); False for multiclass (n, k), k >= 2;
+    ValueError naming `what` (the argument) otherwise."""
     if pred.ndim == 1 or (pred.ndim == 2 and pred.shape[1] == 1):
         return True
     if pred.ndim == 2:
         return False
     raise ValueError(
-        f"{name}: pred must have shape (n,) or (n, 1) (binary) or (n, k) (k classes), "
+        f"{name}: {what} must have shape (n,) or (n, 1) (binary) or (n, k) (k classes), "
         f"given {pred.shape}"
     )
 
@@ -71,8 +72,8 @@ def _class_truth(name: str, pred: Array, target: npt.ArrayLike) -> Labels:
         return labels(f"{name}: labels", t, k)
     if t.shape != (n, k):
         raise ValueError(
-            f"{name}: a pred of shape {pred.shape} needs integer labels of shape ({n},) or "
-            f"one-hot rows of shape ({n}, {k}), given {t.shape}"
+            f"{name}: a pred of shape {pred.shape} needs a target of integer labels of shape "
+            f"({n},) or one-hot rows of shape ({n}, {k}), given {t.shape}"
         )
     ones = np.equal(t, 1)
     if not ((ones | np.equal(t, 0)).all() and (ones.sum(axis=1) == 1).all()):
@@ -168,7 +169,7 @@ def log_loss(probs: npt.ArrayLike, target: npt.ArrayLike, eps: float = 1e-7) -> 
         raise ValueError(
             f"{name}: probs must be probabilities in [0, 1], given values from {low} to {high}"
         )
-    if _is_binary(name, p):
+    if _is_binary(name, p, "probs"):
         truth = _binary_truth(name, p, target)
         q = p.reshape(-1)
         likelihood = np.where(truth, q, 1.0 - q)

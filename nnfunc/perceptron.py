@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import random
-from nnfunc._arrays import FloatArray, float_dtype, freeze, readonly
-from nnfunc._checks import instance, integer, labels, real, real_array
+from nnfunc._arrays import READONLY, FloatArray, float_dtype, freeze
+from nnfunc._checks import instance, integer, labels, real, real_array, size
 from nnfunc._inputs import as_input
 from nnfunc.data import as_pair, check_finite
 from nnfunc.tree import pytree
@@ -37,8 +37,8 @@ class PerceptronParams:
     Raises ValueError for other shapes or dtypes, TypeError for complex ones.
     """
 
-    w: FloatArray = attrs.field(converter=readonly)
-    b: FloatArray = attrs.field(converter=readonly)
+    w: FloatArray = attrs.field(converter=READONLY)
+    b: FloatArray = attrs.field(converter=READONLY)
 
     def __attrs_post_init__(self) -> None:
         """Check the shapes (features,) and () and the one float dtype."""
@@ -69,7 +69,7 @@ def init(n_features: int, dtype: npt.DTypeLike = np.float64) -> PerceptronParams
     Raises TypeError for n_features not an int, ValueError for n_features < 1 or another
     dtype.
     """
-    n_features = integer("n_features", n_features, 1)
+    n_features = size("n_features", n_features)
     resolved = float_dtype(dtype)
     return PerceptronParams(freeze(np.zeros(n_features, resolved)), freeze(np.zeros((), resolved)))
 
@@ -84,7 +84,7 @@ def _check_params(params: object) -> PerceptronParams:
 def _inputs(params: PerceptronParams, x: npt.ArrayLike) -> FloatArray:
     """x as finite (n, features) rows in the params' dtype; ValueError naming the shapes."""
     rows = as_input(real_array("x", x), params.w.dtype)
-    if rows.shape[1] != params.num_features:
+    if rows.ndim != 2 or rows.shape[1] != params.num_features:
         raise ValueError(
             f"x must have shape (n, {params.num_features}) for a perceptron of "
             f"{params.num_features} features, given {rows.shape}"

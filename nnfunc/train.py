@@ -9,6 +9,7 @@ optimizer state and `initial_epoch=k` back in).
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, Literal, TypeGuard, TypeVar
 
@@ -257,6 +258,7 @@ def epoch(
     """
     step = make_step(net, loss_fn, optimizer, penalty)
     start: _Good[P, Any, Opt] = _Good(params, opt_state, None)
+    epoch_index = _checks.integer("epoch_index", epoch_index, 0)
     end, _, mean = _epoch(step, start, start, batches, None, epoch_index)
     return end.params, end.opt_state, mean
 
@@ -327,6 +329,23 @@ class History:
 
     names: tuple[str, ...] = tree.static_field()
     rows: tuple[tuple[float, ...], ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        """Check the names (distinct strings) and that every row has one value per name,
+        each a number (or a 0-d array, as tree functions make of float leaves)."""
+        names: object = self.names
+        if not isinstance(names, tuple) or not all(isinstance(n, str) for n in names):
+            raise TypeError(f"History.names must be a tuple of strings, given {names!r:.80}")
+        if len(set(names)) != len(names):
+            raise ValueError(f"History.names must be distinct, given {names!r:.80}")
+        for index, row in enumerate(self.rows):
+            if not isinstance(row, tuple) or len(row) != len(names):
+                raise ValueError(
+                    f"History.rows[{index}] must be a tuple of {len(names)} values (one for "
+                    f"each of {list(names)}), given {row!r:.80}"
+                )
+            if not all(isinstance(v, numbers.Real | np.ndarray) for v in row):
+                raise TypeError(f"History.rows[{index}] must hold numbers, given {row!r:.80}")
 
     def __getitem__(self, name: str) -> npt.NDArray[np.float64]:
         """The column `name` as a float64 array of shape (epochs,)."""

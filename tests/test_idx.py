@@ -179,7 +179,9 @@ def test_missing_file_raises_file_not_found(tmp_path: Path) -> None:
 @pytest.mark.parametrize("dtype", [np.bool_, np.int64, np.uint16, np.float16, np.complex128])
 def test_save_refuses_dtypes_idx_cannot_hold(tmp_path: Path, dtype: type[np.generic]) -> None:
     name = np.dtype(dtype).name
-    with pytest.raises(TypeError, match=rf"save_idx: IDX cannot hold dtype {name}; expected one"):
+    with pytest.raises(
+        TypeError, match=rf"save_idx: IDX cannot hold dtype {name} \(of array\); expected one"
+    ):
         save_idx(tmp_path / "a.idx", np.zeros(3, dtype=dtype))
     assert not (tmp_path / "a.idx").exists()
 

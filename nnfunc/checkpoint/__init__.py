@@ -44,12 +44,13 @@ from nnfunc.checkpoint._manifest import (
     LeafInfo,
     Manifest,
     first_difference,
-    infos,
-    leaf_info,
     manifest_bytes,
     nodes_of,
     parse_manifest,
     shown,
+)
+from nnfunc.checkpoint._manifest import (
+    infos as leaf_infos,
 )
 from nnfunc.random import Key
 from nnfunc.tree import leaves_with_path, structure, unflatten
@@ -74,7 +75,7 @@ def _encode(info: LeafInfo, leaf: object) -> npt.NDArray[Any]:
 def _decode(info: LeafInfo, array: npt.NDArray[Any]) -> object:
     """The leaf that `array` stores, as `info.kind` says; arrays come back read-only."""
     if info.kind == "array":
-        return readonly(array)
+        return readonly(array, kinds="biufc")  # a checkpoint may hold complex arrays
     if info.kind == "key":
         return Key(int(array[0]), int(array[1]))
     if info.kind == "scalar":
@@ -101,8 +102,7 @@ def save(path: StrPath, tree: object) -> None:
     module docstring), ValueError for a Python int outside int64, OSError if the
     file cannot be written (an existing checkpoint at `path` is then unchanged).
     """
-    pairs = leaves_with_path(tree)
-    infos = tuple(leaf_info(leaf_path, leaf) for leaf_path, leaf in pairs)
+    pairs, infos = leaves_with_path(tree), leaf_infos(tree)
     entries = {
         _entry_name(index): _encode(info, leaf)
         for index, (info, (_, leaf)) in enumerate(zip(infos, pairs, strict=True))
@@ -153,7 +153,8 @@ def load(path: StrPath, template: T) -> T:
     file is allocated. Raises FileNotFoundError if `path` does not exist, ValueError
     naming the file and the first difference from the template, or how it is corrupt.
     """
-    expected, nodes = infos(template), nodes_of(template)  # a bad template: TypeError
+    expected = leaf_infos(template, "template")  # a bad template: TypeError
+    nodes = nodes_of(template)
     with open_archive(path) as archive:
         manifest = _read_manifest(archive)
         difference = first_difference(manifest, expected, nodes)

@@ -106,8 +106,13 @@ def leaf_info(path: str, leaf: object) -> LeafInfo:
     )
 
 
-def infos(tree: object) -> tuple[LeafInfo, ...]:
-    return tuple(leaf_info(path, leaf) for path, leaf in leaves_with_path(tree))
+def infos(tree: object, name: str = "tree") -> tuple[LeafInfo, ...]:
+    """What a checkpoint records of each leaf of `tree` (the argument `name`); TypeError
+    naming `name` and the leaf's path for a leaf it cannot hold."""
+    try:
+        return tuple(leaf_info(path, leaf) for path, leaf in leaves_with_path(tree))
+    except TypeError as error:
+        raise TypeError(f"{name}: {error}") from None
 
 
 def _nodes(spec: Hashable) -> Iterator[str]:

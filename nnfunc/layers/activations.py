@@ -20,10 +20,21 @@ def softplus_of_negative(x: FloatArray, out: FloatArray | None = None) -> FloatA
     return y
 
 
+def _real_input(x: object, min_ndim: int) -> FloatArray:
+    """`x` as a float array of at least `min_ndim` axes (a float array passes as is; bool
+    and integer arrays become float64); TypeError for complex, strings or objects."""
+    if type(x) is np.ndarray and x.dtype.kind == "f" and x.ndim >= min_ndim:
+        return x  # the common case: a layer's own float input, checked cheaply
+    array = _checks.real_array("x", x)
+    if array.ndim < min_ndim:
+        raise ValueError(f"x must have at least {min_ndim} axis, given shape {array.shape}")
+    return array if array.dtype.kind == "f" else array.astype(np.float64)
+
+
 def sigmoid(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
-    """1 / (1 + exp(-x)) as exp(-softplus(-x)), without overflow for any x, in x's dtype;
-    into `out` if given."""
-    y = softplus_of_negative(x, out)
+    """1 / (1 + exp(-x)) as exp(-softplus(-x)), without overflow for any x, in x's dtype
+    (float64 for bool or integer x); into `out` if given; x needs at least one axis."""
+    y = softplus_of_negative(_real_input(x, 1), out)
     np.negative(y, out=y)
     np.exp(y, out=y)
     return y
@@ -31,7 +42,8 @@ def sigmoid(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
 
 def softmax(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
     """Softmax over the last axis, e.g. the k classes of x (batch, k); stable for any logits.
-    Into `out` if given."""
+    Into `out` if given; x needs at least one axis."""
+    x = _real_input(x, 1)
     y: FloatArray = np.subtract(x, x.max(axis=-1, keepdims=True), out=out)
     np.exp(y, out=y)
     y /= y.sum(axis=-1, keepdims=True)
@@ -210,10 +222,11 @@ NAMES: tuple[str, ...] = tuple(sorted(BY_NAME))
 """The activation names `mlp` and `get` accept."""
 
 
-def get(name: str) -> Activation:
-    """The activation named `name`; ValueError listing the valid names otherwise."""
+def get(name: str, argument: str = "activation") -> Activation:
+    """The activation named `name`; ValueError naming the `argument` that gave it and
+    listing the valid names otherwise."""
     if not isinstance(name, str) or name not in BY_NAME:
-        raise ValueError(f"unknown activation {name!r}; valid names: {sorted(BY_NAME)}")
+        raise ValueError(f"{argument}: unknown activation {name!r}; valid names: {sorted(BY_NAME)}")
     return BY_NAME[name]
 
 

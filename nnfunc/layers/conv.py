@@ -56,10 +56,10 @@ class Conv2D(Stateless):
     traits: ClassVar[Traits] = Traits(output="new", input_grad="new", grads="new")
 
     in_channels: int = attrs.field(
-        converter=_checks.canonical, validator=_checks.validate(_checks.integer, 1)
+        converter=_checks.canonical, validator=_checks.validate(_checks.size)
     )
     out_channels: int = attrs.field(
-        converter=_checks.canonical, validator=_checks.validate(_checks.integer, 1)
+        converter=_checks.canonical, validator=_checks.validate(_checks.size)
     )
     kernel_size: Pair = attrs.field(converter=_kernel_size)
     stride: Pair = attrs.field(default=(1, 1), converter=_stride)
@@ -68,7 +68,7 @@ class Conv2D(Stateless):
         default=initializers.glorot_uniform, converter=initializers.get
     )
     bias_init: initializers.Initializer = attrs.field(
-        default=initializers.zeros, converter=initializers.get
+        default=initializers.zeros, converter=initializers.get_bias
     )
 
     def __repr__(self) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import _checks, initializers, random, tree
-from nnfunc._arrays import FloatArray, FloatDType, freeze, leaf
+from nnfunc._arrays import LEAF, FloatArray, FloatDType, freeze
 from nnfunc.layers.base import (
     INFERENCE,
     Context,
@@ -28,8 +28,8 @@ class DenseParams:
     Dense's w is (in, out), Conv2D's (kh, kw, in_channels, out_channels). Weight decay
     applies to w, not to b, by default."""
 
-    w: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={tree.DECAY: True})
-    b: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={tree.DECAY: False})
+    w: npt.NDArray[Any] = attrs.field(converter=LEAF, metadata={tree.DECAY: True})  # type: ignore[misc]
+    b: npt.NDArray[Any] = attrs.field(converter=LEAF, metadata={tree.DECAY: False})  # type: ignore[misc]
 
 
 Conv2DParams = DenseParams
@@ -72,16 +72,16 @@ class Dense(Stateless):
     traits: ClassVar[Traits] = Traits(output="new", input_grad="new", grads="new")
 
     in_features: int = attrs.field(
-        converter=_checks.canonical, validator=_checks.validate(_checks.integer, 1)
+        converter=_checks.canonical, validator=_checks.validate(_checks.size)
     )
     out_features: int = attrs.field(
-        converter=_checks.canonical, validator=_checks.validate(_checks.integer, 1)
+        converter=_checks.canonical, validator=_checks.validate(_checks.size)
     )
     init: initializers.Initializer = attrs.field(
         default=initializers.glorot_uniform, converter=initializers.get
     )
     bias_init: initializers.Initializer = attrs.field(
-        default=initializers.zeros, converter=initializers.get
+        default=initializers.zeros, converter=initializers.get_bias
     )
 
     def __repr__(self) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import _checks, random, tree
-from nnfunc._arrays import FloatArray, FloatDType, freeze, leaf
+from nnfunc._arrays import LEAF, FloatArray, FloatDType, freeze
 from nnfunc.layers.base import (
     INFERENCE,
     Context,
@@ -33,16 +33,16 @@ class NormParams:
     """Learned `scale` and `shift`, each of shape (features,), read-only; weight decay
     applies to neither by default."""
 
-    scale: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={tree.DECAY: False})
-    shift: npt.NDArray[Any] = attrs.field(converter=leaf, metadata={tree.DECAY: False})
+    scale: npt.NDArray[Any] = attrs.field(converter=LEAF, metadata={tree.DECAY: False})  # type: ignore[misc]
+    shift: npt.NDArray[Any] = attrs.field(converter=LEAF, metadata={tree.DECAY: False})  # type: ignore[misc]
 
 
 @attrs.frozen
 class BatchNormState:
     """BatchNorm's running `mean` and `var` of each feature, shape (features,), read-only."""
 
-    mean: npt.NDArray[Any] = attrs.field(converter=leaf)
-    var: npt.NDArray[Any] = attrs.field(converter=leaf)
+    mean: npt.NDArray[Any] = attrs.field(converter=LEAF)  # type: ignore[misc]
+    var: npt.NDArray[Any] = attrs.field(converter=LEAF)  # type: ignore[misc]
 
 
 def _init_norm_params(features: int, dtype: FloatDType) -> NormParams:
@@ -57,7 +57,7 @@ class _Norm:
     traits: ClassVar[Traits] = Traits(output="new", input_grad="new", grads="new")
 
     features: int = attrs.field(
-        converter=_checks.canonical, validator=_checks.validate(_checks.integer, 1)
+        converter=_checks.canonical, validator=_checks.validate(_checks.size)
     )
 
     def init_params(self, key: random.Key, dtype: FloatDType) -> NormParams:

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from nnfunc import initializers, random
+from nnfunc import _checks, initializers, random
 from nnfunc._arrays import FloatArray, FloatDType
 from nnfunc._parts import check_parts
 from nnfunc.layers import activations
@@ -200,7 +200,10 @@ def mlp(
     unless `output_activation` is named. [2, 4, 1] with "tanh" is
     Sequential(Dense(2, 4), Tanh(), Dense(4, 1)).
     """
-    sizes = list(sizes)
+    given: object = sizes
+    if isinstance(given, str) or not isinstance(given, Sequence):
+        raise TypeError(f"sizes must be a sequence of ints >= 1, given {given!r:.80}")
+    sizes = [_checks.size(f"sizes[{i}]", n) for i, n in enumerate(given)]
     if len(sizes) < 2:
         raise ValueError(f"mlp needs at least 2 sizes (inputs and outputs), given {sizes!r}")
     hidden = activations.get(activation)
@@ -210,7 +213,7 @@ def mlp(
         if i < len(sizes) - 2:
             layers.append(hidden)
     if output_activation is not None:
-        layers.append(activations.get(output_activation))
+        layers.append(activations.get(output_activation, "output_activation"))
     return Sequential(*layers)
 
 

@@ -69,8 +69,9 @@ def flags(owner: object, mask: Mask, like: object) -> list[bool]:
         try:
             tree.map(lambda leaf, _: leaf, like, resolved)
         except ValueError as error:
-            error.add_note(f"in {owner}: the mask must have the structure of the params")
-            raise
+            raise ValueError(
+                f"{owner}: the mask must have the structure of the params; {error}"
+            ) from None
     return [bool(leaf) for leaf in tree.leaves(resolved)]
 
 

@@ -10,7 +10,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from nnfunc._arrays import freeze, leaf, readonly
+from nnfunc._arrays import LEAF, READONLY, freeze, leaf, readonly
+from nnfunc._checks import real
 from nnfunc.random import Key
 from nnfunc.tree._nodes import (
     _ATTRS,
@@ -41,16 +42,17 @@ class _ShapeMismatch(Exception):
 def _trusted(cls: type) -> bool:
     """True when making `cls` from fresh read-only arrays already of its leaves' shapes and
     dtypes may skip its __init__: no validator, no __attrs_post_init__, no converter but
-    `readonly` or `leaf` (which keep such arrays as they are)."""
+    `readonly` or `leaf`, named or not (which keep such arrays as they are)."""
     trusted = _TRUSTED.get(cls)
     if trusted is None:
         trusted = _TRUSTED[cls] = not hasattr(cls, "__attrs_post_init__") and all(
-            f.validator is None and f.converter in (None, readonly, leaf) for f in attrs.fields(cls)
+            f.validator is None and f.converter in _KEEPING for f in attrs.fields(cls)
         )
     return trusted
 
 
 _TRUSTED: dict[type, bool] = {}
+_KEEPING = (None, readonly, leaf, READONLY, LEAF)
 
 
 def _outputs(outputs: Sequence[Any], sinks: list[list[Any]]) -> Any:
@@ -188,7 +190,7 @@ def map_many(
         labels = tuple(names) or ("tree", *(f"rest[{i}]" for i in range(len(rest))))
         if isinstance(mismatch, _ShapeMismatch):
             raise _shape_error(owner, (tree, *rest), labels) from None
-        error = _mismatch_path(tree, rest, "")
+        error = _mismatch_path(tree, rest, "", labels)
         assert error is not None
         error.add_note(f"in {owner}, mapping over {', '.join(labels)}")
         raise error from None
@@ -232,7 +234,9 @@ def sub(a: T, b: T) -> T:
 
 
 def scale(factor: float, tree: T) -> T:
-    """Every leaf multiplied by the scalar `factor`, keeping its dtype."""
+    """Every leaf multiplied by the scalar `factor` (a real number, not NaN), keeping its
+    dtype."""
+    factor = real("factor", factor, finite=False)
     return map_many(lambda x: (np.multiply(x, factor, dtype=x.dtype),), 1, tree)[0]
 
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import attrs
 import numpy as np
 
+from nnfunc._checks import function, instance
 from nnfunc.tree._nodes import (
     _ATTRS,
     _DICT,
@@ -100,13 +101,17 @@ def _map_children(f: Callable[..., Any], node: Any, kind: int, rest: tuple[Any, 
     return [_map(f, column[0], column[1:]) for column in columns]
 
 
-def _mismatch_path(node: Any, rest: tuple[Any, ...], path: str) -> ValueError | None:
-    """The error naming the first place, in flatten order, where a tree in `rest` differs."""
+def _mismatch_path(
+    node: Any, rest: tuple[Any, ...], path: str, names: Sequence[str] = ()
+) -> ValueError | None:
+    """The error naming the first place, in flatten order, where a tree in `rest` differs,
+    and the trees compared when `names` (of node's tree, then of each in rest) are given."""
     kind = _kind(node)
-    for other in rest:
+    for index, other in enumerate(rest):
         if not _same_node(node, kind, other):
+            where = f" between {names[0]} and {names[index + 1]}" if names else ""
             return ValueError(
-                f"tree structures differ at {path or 'the root'}: "
+                f"tree structures differ at {path or 'the root'}{where}: "
                 f"expected {_describe(node)}, given {_describe(other)}"
             )
     if kind in (_LEAF, _NONE):
@@ -118,7 +123,7 @@ def _mismatch_path(node: Any, rest: tuple[Any, ...], path: str) -> ValueError | 
         strict=True,
     )
     for step, child, *others in columns:
-        error = _mismatch_path(child, tuple(others), path + step)
+        error = _mismatch_path(child, tuple(others), path + step, names)
         if error is not None:
             return error
     return None
@@ -129,6 +134,7 @@ def map(f: Callable[..., Any], tree: T, *rest: T) -> T:
 
     Raises ValueError naming the path where a tree in `rest` differs from `tree`.
     """
+    function("f", f)
     try:
         result: T = _map(f, tree, rest)
     except _Mismatch:
@@ -175,7 +181,7 @@ def _walk(node: object, path: str) -> Iterator[tuple[str, object]]:
 
 def leaves_with_path(tree: object, root: str = "") -> list[tuple[str, Any]]:
     """The leaves of `tree` in flatten order, each with its path, prefixed by `root`."""
-    return list(_walk(tree, root))
+    return list(_walk(tree, instance("root", root, str, "a string")))
 
 
 def _collect(node: object, out: list[Any]) -> None:
@@ -279,6 +285,8 @@ def _fill(spec: Hashable, supply: Iterator[Any]) -> Any:
 
 def unflatten(treedef: TreeDef, leaves: Sequence[Any]) -> Any:
     """The tree of structure `treedef` holding `leaves` in flatten order."""
+    instance("treedef", treedef, TreeDef, "a TreeDef (from tree.structure)")
+    instance("leaves", leaves, Sequence, "a sequence of leaves")  # type: ignore[type-abstract]
     if len(leaves) != treedef.num_leaves:
         raise ValueError(
             f"unflatten needs {treedef.num_leaves} leaves for {treedef!r}, given {len(leaves)}"
