@@ -16,6 +16,7 @@ import numpy as np
 
 from nnfunc import _checks, initializers, random
 from nnfunc._arrays import FloatArray, FloatDType
+from nnfunc._matmul import SMALL, matmul
 from nnfunc.layers.base import INFERENCE, Context, Stateless, Traits
 from nnfunc.layers.dense import DenseParams, expect_weights, fresh_params
 from nnfunc.layers.windows import (
@@ -99,7 +100,7 @@ class Conv2D(Stateless):
         geo = geometry(self, x, self.kernel_size, self.stride, self.padding)
         windows = geo.windows(geo.pad(x, 0.0))
         cols = windows.reshape(-1, math.prod(windows.shape[3:]))
-        y = cols @ params.w.reshape(cols.shape[1], self.out_channels)
+        y = matmul(cols, params.w.reshape(cols.shape[1], self.out_channels))
         y += params.b
         return y.reshape(*windows.shape[:3], self.out_channels), (cols, geo), None
 
@@ -110,13 +111,18 @@ class Conv2D(Stateless):
         cols, geo = cache
         dy_rows = dy.reshape(-1, self.out_channels)
         dw = np.empty(self.kernel_shape, dy.dtype)
-        np.matmul(cols.T, dy_rows, out=dw.reshape(cols.shape[1], self.out_channels))
+        matmul(cols.T, dy_rows, out=dw.reshape(cols.shape[1], self.out_channels))
         grads = fresh_params(dw, np.einsum("ij->j", dy_rows))
         if not ctx.input_grad:
             return grads, None
         # One product per kernel offset, (batch * out_h * out_w, in) each, ready to scatter.
         w_offsets = params.w.reshape(-1, self.in_channels, self.out_channels).transpose(0, 2, 1)
-        dwindows = np.matmul(dy_rows, w_offsets)
+        if dy_rows.shape[0] * w_offsets.size <= SMALL:  # all of them small: one call
+            dwindows = np.matmul(dy_rows, w_offsets)
+        else:
+            dwindows = np.empty((len(w_offsets), len(dy_rows), self.in_channels), dy.dtype)
+            for offset, w_offset in enumerate(w_offsets):
+                matmul(dy_rows, w_offset, out=dwindows[offset])
         return grads, geo.scatter(dwindows.reshape(*self.kernel_size, *dy.shape[:3], -1))
 
 

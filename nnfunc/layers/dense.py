@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from nnfunc import _checks, initializers, random, tree
 from nnfunc._arrays import FloatArray, FloatDType, freeze, leaf
+from nnfunc._matmul import matmul
 from nnfunc.layers.base import (
     INFERENCE,
     Context,
@@ -103,7 +104,7 @@ class Dense(Stateless):
             raise InputError(
                 "", f"{self!r} expects inputs of shape (batch, {self.in_features}), given {x.shape}"
             )
-        y = x.dot(params.w)
+        y = matmul(x, params.w)
         y += params.b
         return y, x, None
 
@@ -111,9 +112,9 @@ class Dense(Stateless):
         self, params: DenseParams, cache: FloatArray, dy: FloatArray, ctx: Context = INFERENCE
     ) -> tuple[DenseParams, FloatArray | None]:
         """(DenseParams(x.T @ dy, sum of dy over the batch), dy @ w.T or None).
-        (`ndarray.dot` of 2-D arrays is the same BLAS call as `@`, with less overhead.)"""
-        dx = dy.dot(params.w.T) if ctx.input_grad else None
-        return fresh_params(cache.T.dot(dy), np.add.reduce(dy, axis=0)), dx
+        Every product goes through `nnfunc._matmul.matmul`: the same bits for any thread count."""
+        dx = matmul(dy, params.w.T) if ctx.input_grad else None
+        return fresh_params(matmul(cache.T, dy), np.add.reduce(dy, axis=0)), dx
 
 
 __all__ = [
