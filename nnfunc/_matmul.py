@@ -47,6 +47,8 @@ class _Blas(Protocol):
 
     def set_num_threads(self, num_threads: int) -> Any: ...
 
+    def info(self) -> dict[str, Any]: ...
+
 
 @cache
 def _blas(pid: int) -> _Blas | None:
@@ -61,10 +63,11 @@ def _pool(pid: int, workers: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(workers, thread_name_prefix="nnfunc-matmul")
 
 
-def blas_threads() -> int:
-    """The number of threads NumPy's BLAS is set to use now (1 if threadpoolctl finds no BLAS)."""
+def blas_info() -> dict[str, Any]:
+    """threadpoolctl's description of NumPy's BLAS (internal_api, version, architecture,
+    num_threads, ...); empty if threadpoolctl finds none."""
     blas = _blas(os.getpid())
-    return 1 if blas is None else max(1, int(blas.get_num_threads()))
+    return {} if blas is None else blas.info()
 
 
 def block_bounds(length: int) -> tuple[int, ...]:
@@ -117,4 +120,4 @@ def matmul(
     return out
 
 
-__all__ = ["SMALL", "blas_threads", "block_bounds", "matmul"]
+__all__ = ["SMALL", "blas_info", "block_bounds", "matmul"]
