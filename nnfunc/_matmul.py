@@ -28,12 +28,11 @@ SMALL = 1 << 18
 """Products of at most this many multiply-adds (m * k * n) are one BLAS call."""
 
 BLOCK = 128
-"""A product is split along its longer output side into about that side / BLOCK blocks..."""
-
 MAX_BLOCKS = 8
-"""... and at most this many; block bounds are multiples of ALIGN."""
-
 ALIGN = 16
+"""A larger product is split along its longer output side (rows if m >= n, else columns)
+into min(MAX_BLOCKS, side // BLOCK) (at least 1) near-equal blocks, bounds on multiples
+of ALIGN."""
 
 _LOCK = threading.Lock()  # one product at a time changes the BLAS setting
 
