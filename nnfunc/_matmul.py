@@ -28,7 +28,7 @@ SMALL = 1 << 18
 """Products of at most this many multiply-adds (m * k * n) are one BLAS call."""
 
 BLOCK = 128
-MAX_BLOCKS = 8
+MAX_BLOCKS = 4
 ALIGN = 16
 """A larger product is split along its longer output side (rows if m >= n, else columns)
 into min(MAX_BLOCKS, side // BLOCK) (at least 1) near-equal blocks, bounds on multiples
