@@ -2,8 +2,9 @@
 (784-256-128-10, adam, batch 128, key 0, 2 epochs on the synthetic MNIST-shaped data)
 in one subprocess per thread count and compares the params' bytes.
 
-    python benchmarks/thread_bits.py            # 1, 2 and 3 threads
+    python benchmarks/thread_bits.py            # 1, 2 and 3 threads, thread_invariant=True
     python benchmarks/thread_bits.py 1 2 4 8
+    python benchmarks/thread_bits.py --default  # the layers' default: one BLAS call each
 
 Each subprocess starts with OPENBLAS_NUM_THREADS (and OMP_NUM_THREADS, MKL_NUM_THREADS)
 set to its count, then sets it again with threadpoolctl: OpenBLAS caps the variable at
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ROWS = 4_096
 
 
-def train(threads: int) -> str:
+def train(threads: int, invariant: bool) -> str:
     """Train in this process on `threads` BLAS threads: "<threads in force> <loss> <sha256>"."""
     import numpy as np
     from threadpoolctl import threadpool_info, threadpool_limits
@@ -36,7 +37,7 @@ def train(threads: int) -> str:
     threadpool_limits(threads, user_api="blas")
     in_force = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
     x, labels = mnist_like(nf.random.key(0), ROWS)
-    net = nf.mlp([784, 256, 128, 10], activation="relu")
+    net = nf.mlp([784, 256, 128, 10], activation="relu", thread_invariant=invariant)
     result = nf.fit(
         net, nf.init(net, nf.random.key(0)), x, labels, nf.losses.softmax_cross_entropy,
         optim.adam(1e-3), key=nf.random.key(0), epochs=2, batch_size=128,
@@ -48,7 +49,7 @@ def train(threads: int) -> str:
     return f"{in_force} {float(loss):.9g} {digest.hexdigest()[:16]}"
 
 
-def main(counts: list[int]) -> int:
+def main(counts: list[int], invariant: bool) -> int:
     digests = set()
     for threads in counts:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -57,7 +58,7 @@ def main(counts: list[int]) -> int:
             for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
         }
         done = subprocess.run(
-            [sys.executable, __file__, "--child", str(threads)],
+            [sys.executable, __file__, "--child", str(threads), str(int(invariant))],
             env=env, capture_output=True, text=True, check=True,
         )  # fmt: skip
         line = done.stdout.strip()
@@ -69,6 +70,7 @@ def main(counts: list[int]) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        print(train(int(sys.argv[2])))
+        print(train(int(sys.argv[2]), sys.argv[3] == "1"))
     else:
-        sys.exit(main([int(a) for a in sys.argv[1:]] or [1, 2, 3]))
+        counts = [int(a) for a in sys.argv[1:] if a != "--default"]
+        sys.exit(main(counts or [1, 2, 3], "--default" not in sys.argv))

@@ -1,8 +1,8 @@
-"""What the thread-independent products cost: `make_step` on W1, W2 and W3 with
-`nnfunc._matmul.matmul` (blocks on one BLAS thread each, run on the BLAS's thread count)
-against the same build whose layers call the BLAS once per product, as before it
-(`plain-blas`). Both run interleaved round by round in one process (`measure.compare`);
-the table gives medians and the ratio of medians.
+"""What `thread_invariant=True` costs: `make_step` on W1, W2 and W3 with the layers'
+products made by `nnfunc._matmul.matmul` in invariant blocks (blocks on one BLAS thread
+each, run on the BLAS's thread count; `invariant`) against the default, one BLAS call
+per product (`nnfunc-make_step`). Both run interleaved round by round in one process
+(`measure.compare`); the table gives medians and the ratio of medians.
 
     python benchmarks/thread_cost.py                # 2 BLAS threads (the issue's setting)
     python benchmarks/thread_cost.py --threads 1    # single-threaded speed
@@ -20,27 +20,28 @@ from typing import Any
 from pinning import pin_threads
 
 
-def _plain(a: Any, b: Any, out: Any = None) -> Any:
-    """One BLAS call per product, as the layers made before `matmul`."""
-    import numpy as np
+def _invariant(a: Any, b: Any, out: Any = None, invariant: bool = False) -> Any:
+    """The layers' products as `thread_invariant=True` makes them."""
+    from nnfunc._matmul import matmul
 
-    return a.dot(b) if out is None else np.matmul(a, b, out=out)
+    return matmul(a, b, out, invariant=True)
 
 
 @contextmanager
-def _plain_blas() -> Iterator[None]:
+def _invariant_products() -> Iterator[None]:
     from nnfunc.layers import conv, dense
 
     saved = dense.matmul, conv.matmul
-    dense.matmul = conv.matmul = _plain
+    dense.matmul = conv.matmul = _invariant
     try:
         yield
     finally:
         dense.matmul, conv.matmul = saved
 
 
-class PlainBlas:
-    """nnfunc's make_step runner with the layers' products made by one BLAS call each."""
+class Invariant:
+    """nnfunc's make_step runner with the layers' products made as thread_invariant=True
+    makes them (the same net and code otherwise)."""
 
     def __init__(self, problem: Any) -> None:
         from nnfunc_paths import fastest
@@ -48,14 +49,14 @@ class PlainBlas:
         self._runner = fastest(problem)
 
     def run(self) -> None:
-        with _plain_blas():
+        with _invariant_products():
             self._runner.run()
 
     def weights(self) -> Any:
         return self._runner.weights()
 
     def note(self) -> str:
-        return "layers call the BLAS once per product"
+        return "products in invariant blocks"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,13 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     from measure import Quiet, compare
     from workloads import FULL, QUICK, make_problem
 
-    plain = Contender("plain-blas", "thread_cost", "PlainBlas")
+    invariant = Contender("invariant", "thread_cost", "Invariant")
     about = machine.describe()
     print(f"- BLAS: {about.get('blas')}\n- nnfunc measured: {about.get('nnfunc_measured')}")
     for name in args.only.split(","):
         workload = (QUICK if args.quick else FULL)[name]
         problem = make_problem(workload)
-        results = compare(problem, (plain, NNFUNC_FAST), args.repeats, Quiet())
+        results = compare(problem, (NNFUNC_FAST, invariant), args.repeats, Quiet())
         print(f"\n## {workload.describe()}, {args.threads} BLAS threads\n")
         print(f"| contender | median {workload.unit} | min | final loss |")
         print("|---|---:|---:|---:|")
@@ -89,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {result.contender} | {median:.4g} | {low:.4g} | {loss} |")
         ratio = results[1].median / results[0].median
         discarded = results[0].rounds_discarded
-        print(f"\nmatmul / plain-blas: {ratio:.3f} (target <= 1.05; {discarded} busy rounds rerun)")
+        print(
+            f"\ninvariant / make_step: {ratio:.3f} (target <= 1.05; {discarded} busy rounds rerun)"
+        )
     return 0
 
 

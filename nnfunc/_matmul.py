@@ -91,12 +91,16 @@ def _one_call(
 
 
 def matmul(
-    a: npt.NDArray[Any], b: npt.NDArray[Any], out: npt.NDArray[Any] | None = None
+    a: npt.NDArray[Any],
+    b: npt.NDArray[Any],
+    out: npt.NDArray[Any] | None = None,
+    invariant: bool = True,
 ) -> npt.NDArray[Any]:
-    """a (m, k) @ b (k, n) -> (m, n), written to `out` if given (a C-contiguous (m, n)
-    array of the result's dtype), with the same bits for any number of BLAS threads."""
+    """a (m, k) @ b (k, n) -> (m, n), written to `out` if given (an (m, n) array of the
+    result's dtype): with `invariant`, the same bits for any number of BLAS threads; else
+    one BLAS call, whose bits may depend on the thread count."""
     (m, k), n = a.shape, b.shape[1]
-    if m * k * n <= SMALL:
+    if not invariant or m * k * n <= SMALL:
         return _one_call(a, b, out)
     rows = m >= n
     bounds = block_bounds(m if rows else n)

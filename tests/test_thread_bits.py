@@ -1,8 +1,8 @@
-"""The same bits for any number of BLAS threads: three training runs (an mlp with adam, a
-CNN, a net with BatchNorm and Dropout), each in a subprocess on 1, 2 and 3 BLAS threads,
-end with the same params, byte for byte. Their products are large enough for OpenBLAS to
-split them among its threads (over 2**19 multiply-adds), so without `nnfunc._matmul`
-the bytes differ."""
+"""The same bits for any number of BLAS threads: three training runs of thread_invariant
+layers (an mlp with adam, a CNN, a net with BatchNorm and Dropout), each in a subprocess
+on 1, 2 and 3 BLAS threads, end with the same params, byte for byte. Their products are
+large enough for OpenBLAS to split them among its threads (over 2**19 multiply-adds):
+with the layers' default (one BLAS call per product) the bytes differ here."""
 
 from __future__ import annotations
 
@@ -41,19 +41,21 @@ CHILD = textwrap.dedent("""\
 
     x, y = nf.datasets.make_blobs(nf.random.key(0), 256, centers=3, features=100)
     x = x.astype(np.float32)
-    mlp = train(nf.mlp([100, 96, 64, 3], activation="relu"), x, y, 1, 64)
+    mlp = train(nf.mlp([100, 96, 64, 3], activation="relu", thread_invariant=True), x, y, 1, 64)
     normed = train(
         nf.Sequential(
-            nf.Dense(100, 128), nf.BatchNorm(128), nf.ReLU(), nf.Dropout(0.3), nf.Dense(128, 3)
+            nf.Dense(100, 128, thread_invariant=True), nf.BatchNorm(128), nf.ReLU(),
+            nf.Dropout(0.3), nf.Dense(128, 3, thread_invariant=True),
         ),
         x, y, 3, 64,
     )
     images = nf.random.normal(nf.random.key(5), (96, 12, 12, 3)).astype(np.float32)
     cnn = train(
         nf.Sequential(
-            nf.Conv2D(3, 16, 3, padding="same"), nf.ReLU(), nf.MaxPool2D(2),
-            nf.Conv2D(16, 32, 3, padding="same"), nf.ReLU(), nf.MaxPool2D(2),
-            nf.Flatten(), nf.Dense(288, 3),
+            nf.Conv2D(3, 16, 3, padding="same", thread_invariant=True), nf.ReLU(), nf.MaxPool2D(2),
+            nf.Conv2D(16, 32, 3, padding="same", thread_invariant=True), nf.ReLU(),
+            nf.MaxPool2D(2),
+            nf.Flatten(), nf.Dense(288, 3, thread_invariant=True),
         ),
         images, y[:96], 7, 32,
     )
@@ -81,3 +83,21 @@ def test_training_gives_the_same_bytes_on_1_2_and_3_blas_threads() -> None:
     assert [run[0] for run in runs.values()] == ["[1]", "[2]", "[3]"]
     digests = {tuple(run[1:]) for run in runs.values()}
     assert len(digests) == 1, runs
+
+
+def test_thread_invariant_is_a_field_of_dense_conv2d_and_mlp() -> None:
+    import nnfunc as nf
+
+    assert repr(nf.Dense(3, 4)) == "Dense(3, 4)"
+    assert repr(nf.Dense(3, 4, thread_invariant=True)) == "Dense(3, 4, thread_invariant=True)"
+    assert nf.Dense(3, 4, thread_invariant=True) != nf.Dense(3, 4)
+    assert repr(nf.Conv2D(1, 2, 3, thread_invariant=True)).endswith(
+        "padding='valid', thread_invariant=True)"
+    )
+    net = nf.mlp([3, 4, 2], thread_invariant=True)
+    assert [layer.thread_invariant for layer in net.layers if isinstance(layer, nf.Dense)] == [
+        True,
+        True,
+    ]
+    with pytest.raises(TypeError, match=r"Dense\.thread_invariant must be True or False, given"):
+        nf.Dense(3, 4, thread_invariant=1)
