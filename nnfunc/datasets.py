@@ -30,6 +30,7 @@ import numpy.typing as npt
 from nnfunc._arrays import FloatArray, freeze
 from nnfunc._checks import integer, interval, is_integer, real, real_array
 from nnfunc._checks import labels as labels_of
+from nnfunc._matmul import matmul
 from nnfunc.data import check_finite
 from nnfunc.idx import load_idx, save_idx
 from nnfunc.random import Key, bernoulli, check_key, normal, permutation, randint, split, uniform
@@ -218,7 +219,7 @@ def _clustered(k_normal: Key, k_mixing: Key, cluster: Labels, centroids: Floats)
     out = np.empty_like(z)
     for c in range(count):
         rows = cluster == c
-        out[rows] = z[rows] @ mixing[c] + centroids[c]
+        out[rows] = matmul(z[rows], mixing[c]) + centroids[c]
     return out
 
 
@@ -280,7 +281,7 @@ def make_classification(
     x = np.empty((n, features))
     x[:, :informative] = _clustered(keys[2], keys[3], cluster, centroids)
     weights = uniform(keys[4], (informative, redundant), -1.0, 1.0, np.float64)
-    x[:, informative : informative + redundant] = x[:, :informative] @ weights
+    x[:, informative : informative + redundant] = matmul(x[:, :informative], weights)
     x[:, informative + redundant :] = normal(
         keys[5], (n, features - informative - redundant), np.float64
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
+from threadpoolctl import threadpool_info
 
 import nnfunc as nf
 from nnfunc import checkpoint
@@ -162,6 +164,12 @@ def test_a_checkpoint_gets_the_permissions_of_a_plainly_written_file(tmp_path: P
     assert path.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
 
 
+def _numpy_blas() -> tuple[str, str]:
+    """(version, kernel) of NumPy's own OpenBLAS, as threadpoolctl reports them."""
+    (blas,) = [i for i in threadpool_info() if i["user_api"] == "blas" and "numpy" in i["filepath"]]
+    return str(blas["version"]), str(blas["architecture"])
+
+
 def test_inspect_reads_the_manifest_without_a_template(tmp_path: Path) -> None:
     path = tmp_path / "small.npz"
     tree = {"w": np.zeros((2, 3), np.float32), "lr": 0.5, "key": nf.random.key(0)}
@@ -175,8 +183,14 @@ def test_inspect_reads_the_manifest_without_a_template(tmp_path: Path) -> None:
         checkpoint.LeafInfo("['lr']", (), np.dtype(np.float64), "float"),
         checkpoint.LeafInfo("['w']", (2, 3), np.dtype(np.float32), "array"),
     )
+    version, kernel = _numpy_blas()
+    assert manifest.provenance == checkpoint.Provenance(
+        np.__version__, "openblas", version, kernel, platform.platform()
+    )
+    written = f"NumPy {np.__version__}, openblas {version} (kernel {kernel}), {platform.platform()}"
     assert str(manifest) == textwrap.dedent(f"""\
         nnfunc checkpoint (format 1, nnfunc {nf.__version__}), 3 leaves
+        written with: {written}
         path     kind   dtype    shape
         ['key']  key    uint64   (2,)
         ['lr']   float  float64  ()
@@ -324,6 +338,11 @@ def _edit(field: str, value: object) -> Callable[[dict[str, Any]], dict[str, Any
         (_edit_leaf("dtype", "no-such-type"), "leaf '[0].w' has dtype 'no-such-type', not a dtype"),
         (_edit_leaf("kind", "pickle"), "leaf '[0].w' has kind 'pickle', not one of ['array'"),
         (_edit_leaf("shape", [-1, 5]), "leaf '[0].w' has shape [-1, 5], not a list of sizes"),
+        (_edit("provenance", []), "its manifest's provenance must be a JSON object, found []"),
+        (
+            _edit("provenance", {"numpy": "2.0"}),
+            "its manifest's provenance has no field 'blas'",
+        ),
     ],
     ids=[
         "newer-format",
@@ -335,6 +354,8 @@ def _edit(field: str, value: object) -> Callable[[dict[str, Any]], dict[str, Any
         "bad-dtype",
         "bad-kind",
         "bad-shape",
+        "provenance-list",
+        "provenance-fields",
     ],
 )
 def test_a_malformed_manifest_is_refused(
@@ -574,3 +595,67 @@ def test_a_fresh_process_loads_the_same_bytes(tmp_path: Path) -> None:
         for leaf in nf.tree.leaves(params)
     ]
     assert result.stdout.splitlines() == expected
+
+
+# Provenance: where a checkpoint was written.
+
+
+def _leaf_bytes(tree: object) -> list[bytes]:
+    return [np.asarray(leaf).tobytes() for leaf in nf.tree.leaves(tree)]
+
+
+def _rewrite_manifest(path: Path, edit: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    entries = _entries(path)
+    entries["__manifest__"] = _text(json.dumps(edit(_manifest(path))))
+    _write_archive(path, entries)
+
+
+def _provenance_edit(**changes: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda record: {**record, "provenance": {**record["provenance"], **changes}}
+
+
+@pytest.mark.parametrize(
+    ("changes", "written"),
+    [
+        ({"blas_kernel": "SkylakeX"}, "(kernel SkylakeX)"),
+        ({"numpy": "1.26.4"}, "written with NumPy 1.26.4, "),
+        ({"blas": "mkl", "blas_version": "2024.2"}, "mkl 2024.2 ("),
+    ],
+    ids=["kernel", "numpy", "library"],
+)
+def test_a_checkpoint_from_another_blas_or_numpy_loads_with_a_warning(
+    tmp_path: Path, changes: dict[str, str], written: str
+) -> None:
+    path = _saved_params(tmp_path)
+    _rewrite_manifest(path, _provenance_edit(**changes))
+    template = _params_template([3, 5, 2])
+    with pytest.warns(checkpoint.ProvenanceWarning) as caught:
+        loaded = checkpoint.load(path, template)
+    assert _leaf_bytes(loaded) == _leaf_bytes(nf.init(nf.mlp([3, 5, 2]), nf.random.key(0)))
+    (warning,) = caught
+    message = str(warning.message)
+    assert issubclass(warning.category, UserWarning)
+    assert message.startswith(f"checkpoint {str(path)!r} was written with ")
+    assert written in message
+    assert f"this process runs NumPy {np.__version__}, openblas" in message
+    assert message.endswith(
+        "a run resumed from it may not give the same bits as an uninterrupted one"
+    )
+
+
+def test_another_platform_alone_loads_without_a_warning(tmp_path: Path) -> None:
+    path = _saved_params(tmp_path)
+    _rewrite_manifest(path, _provenance_edit(platform="Darwin-23.0-arm64"))
+    provenance = checkpoint.inspect(path).provenance
+    assert provenance is not None and provenance.platform == "Darwin-23.0-arm64"
+    checkpoint.load(path, _params_template([3, 5, 2]))  # a warning would fail the test
+
+
+def test_a_checkpoint_without_provenance_loads_and_says_so(tmp_path: Path) -> None:
+    path = _saved_params(tmp_path)
+    _rewrite_manifest(path, lambda record: {k: v for k, v in record.items() if k != "provenance"})
+    manifest = checkpoint.inspect(path)
+    assert manifest.provenance is None
+    assert str(manifest).splitlines()[1] == "written with: not recorded"
+    loaded = checkpoint.load(path, _params_template([3, 5, 2]))
+    assert _leaf_bytes(loaded) == _leaf_bytes(nf.init(nf.mlp([3, 5, 2]), nf.random.key(0)))

@@ -3,11 +3,13 @@
 `save(path, tree)` writes each leaf as an array entry ("leaf_00000", "leaf_00001", ...)
 and a JSON manifest ("__manifest__", stored as a uint8 array) listing each leaf's path,
 shape, dtype and kind, with the nnfunc version, the format version and the tree's
-structure as text. `inspect(path)` reads the manifest alone; `load(path, template)`
-checks the file against a template tree and returns a tree of the template's
-structure. Files are never unpickled, and writes are atomic: a crash or an error
-while saving leaves any checkpoint already at `path` as it was (after `kill -9`, a
-".<name>.<random>.tmp" file may stay beside it; later saves ignore it).
+structure as text, and where it was written (NumPy, BLAS library, version and kernel,
+platform). `inspect(path)` reads the manifest alone; `load(path, template)` checks the
+file against a template tree and returns a tree of the template's structure, with a
+`ProvenanceWarning` if the file was written under another NumPy or BLAS. Files are
+never unpickled, and writes are atomic: a crash or an error while saving leaves any
+checkpoint already at `path` as it was (after `kill -9`, a ".<name>.<random>.tmp" file
+may stay beside it; later saves ignore it).
 
 Whatever bytes a file holds, reading it gives the saved tree or a ValueError naming
 the file and the problem: each entry's .npy header is checked against the manifest
@@ -24,6 +26,7 @@ fields are not saved: they come back from the template.
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any, TypeVar
 
 import numpy as np
@@ -32,6 +35,7 @@ import numpy.typing as npt
 from nnfunc._arrays import readonly
 from nnfunc._files import StrPath, write_atomic
 from nnfunc._records import Corrupt
+from nnfunc.checkpoint import _provenance
 from nnfunc.checkpoint._archive import (
     Archive,
     Refused,
@@ -52,6 +56,7 @@ from nnfunc.checkpoint._manifest import (
 from nnfunc.checkpoint._manifest import (
     infos as leaf_infos,
 )
+from nnfunc.checkpoint._provenance import Provenance, ProvenanceWarning
 from nnfunc.random import Key
 from nnfunc.tree import leaves_with_path, structure, unflatten
 
@@ -108,7 +113,12 @@ def save(path: StrPath, tree: object) -> None:
         for index, (info, (_, leaf)) in enumerate(zip(infos, pairs, strict=True))
     }
     manifest = Manifest(
-        _nnfunc_version(), FORMAT_VERSION, repr(structure(tree)), infos, nodes_of(tree)
+        _nnfunc_version(),
+        FORMAT_VERSION,
+        repr(structure(tree)),
+        infos,
+        nodes_of(tree),
+        _provenance.current(),
     )
     entries = {_MANIFEST: manifest_bytes(manifest), **entries}
     write_atomic(path, lambda file: write_npz(file, entries))
@@ -152,6 +162,9 @@ def load(path: StrPath, template: T) -> T:
     from the template. Files are read without unpickling, and nothing larger than the
     file is allocated. Raises FileNotFoundError if `path` does not exist, ValueError
     naming the file and the first difference from the template, or how it is corrupt.
+    Warns with a `ProvenanceWarning` (and loads) if the file was written under another
+    NumPy version or BLAS library, version or kernel: a run resumed from it may then
+    not give the bits of an uninterrupted one.
     """
     expected = leaf_infos(template, "template")  # a bad template: TypeError
     nodes = nodes_of(template)
@@ -161,8 +174,20 @@ def load(path: StrPath, template: T) -> T:
         if difference is not None:
             raise Refused(f"checkpoint {archive.source!r} does not match the template {difference}")
         leaves = [_read_leaf(archive, i, info) for i, info in enumerate(manifest.leaves)]
+        warning = _provenance.mismatch(manifest.provenance, archive.source)
+    if warning is not None:
+        warnings.warn(warning, stacklevel=2)
     result: T = unflatten(structure(template), leaves)
     return result
 
 
-__all__ = ["FORMAT_VERSION", "LeafInfo", "Manifest", "inspect", "load", "save"]
+__all__ = [
+    "FORMAT_VERSION",
+    "LeafInfo",
+    "Manifest",
+    "Provenance",
+    "ProvenanceWarning",
+    "inspect",
+    "load",
+    "save",
+]

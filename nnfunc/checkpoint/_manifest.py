@@ -14,6 +14,8 @@ import numpy.typing as npt
 
 from nnfunc._records import Corrupt, field
 from nnfunc._text import table
+from nnfunc.checkpoint import _provenance
+from nnfunc.checkpoint._provenance import Provenance
 from nnfunc.random import Key
 from nnfunc.tree import leaves_with_path, structure
 
@@ -58,7 +60,8 @@ class Manifest:
 
     `nodes` describes each container of the tree, in flatten order: its class and its
     static data (the static fields of an attrs class, the keys of a dict, the length
-    of a tuple or list). Files written before nnfunc recorded it have none.
+    of a tuple or list). `provenance`: the NumPy, BLAS and platform that wrote it.
+    Files written before nnfunc recorded them have no nodes and no provenance (None).
     """
 
     nnfunc_version: str
@@ -66,6 +69,7 @@ class Manifest:
     structure: str
     leaves: tuple[LeafInfo, ...]
     nodes: tuple[str, ...] = ()
+    provenance: Provenance | None = None
 
     def __str__(self) -> str:
         """A table of the leaves, one per line, under a line naming the versions."""
@@ -76,8 +80,11 @@ class Manifest:
             f"nnfunc checkpoint (format {self.format_version}, nnfunc {self.nnfunc_version}), "
             f"{len(self.leaves)} leaves"
         )
+        written = self.provenance.describe() if self.provenance else "not recorded"
         leaves = table(("path", "kind", "dtype", "shape"), rows)
-        return "\n".join([header, leaves, f"structure: {self.structure}"])
+        return "\n".join(
+            [header, f"written with: {written}", leaves, f"structure: {self.structure}"]
+        )
 
 
 def leaf_info(path: str, leaf: object) -> LeafInfo:
@@ -136,6 +143,7 @@ def manifest_bytes(manifest: Manifest) -> npt.NDArray[np.uint8]:
         "nnfunc_version": manifest.nnfunc_version,
         "structure": manifest.structure,
         "nodes": list(manifest.nodes),
+        **({"provenance": manifest.provenance.record()} if manifest.provenance else {}),
         "leaves": [
             {
                 "path": leaf.path,
@@ -183,12 +191,18 @@ def parse_manifest(record: object) -> Manifest:
     )
     if not all(isinstance(node, str) for node in nodes):
         raise Corrupt(f"its manifest's nodes must be strings, found {nodes!r:.80}")
+    provenance = (
+        _provenance.parse(record["provenance"])
+        if isinstance(record, dict) and "provenance" in record
+        else None
+    )
     return Manifest(
         nnfunc_version=field(record, "nnfunc_version", str, where),
         format_version=format_version,
         structure=field(record, "structure", str, where),
         leaves=tuple(parse_leaf(leaf, i) for i, leaf in enumerate(leaves)),
         nodes=tuple(nodes),
+        provenance=provenance,
     )
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from nnfunc import _checks, initializers, random
 from nnfunc._arrays import FloatArray, FloatDType
+from nnfunc._matmul import SMALL, matmul
 from nnfunc.layers.base import INFERENCE, Context, Stateless, Traits
 from nnfunc.layers.dense import DenseParams, expect_weights, fresh_params
 from nnfunc.layers.windows import (
@@ -48,7 +49,8 @@ class Conv2D(Stateless):
     kernel_size and stride: an int or a (height, width) pair. padding: 'valid' or 'same'
     (see the module docstring). The kernel defaults to Glorot uniform with fans
     kh * kw * in_channels and kh * kw * out_channels (pass init="he_normal" for ReLU
-    nets), the bias to zeros.
+    nets), the bias to zeros. `thread_invariant`: as Dense's (the same bits for any
+    number of BLAS threads, at a cost in speed).
 
     Raises ValueError for sizes that are not ints >= 1 or an unknown padding.
     """
@@ -70,11 +72,15 @@ class Conv2D(Stateless):
     bias_init: initializers.Initializer = attrs.field(
         default=initializers.zeros, converter=initializers.get_bias
     )
+    thread_invariant: bool = attrs.field(
+        default=False, converter=_checks.canonical, validator=_checks.validate(_checks.boolean)
+    )
 
     def __repr__(self) -> str:
+        option = ", thread_invariant=True" if self.thread_invariant else ""
         return (
             f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}, padding={self.padding!r})"
+            f"stride={self.stride}, padding={self.padding!r}{option})"
         )
 
     @property
@@ -99,7 +105,8 @@ class Conv2D(Stateless):
         geo = geometry(self, x, self.kernel_size, self.stride, self.padding)
         windows = geo.windows(geo.pad(x, 0.0))
         cols = windows.reshape(-1, math.prod(windows.shape[3:]))
-        y = cols @ params.w.reshape(cols.shape[1], self.out_channels)
+        w = params.w.reshape(cols.shape[1], self.out_channels)
+        y = matmul(cols, w, invariant=self.thread_invariant)
         y += params.b
         return y.reshape(*windows.shape[:3], self.out_channels), (cols, geo), None
 
@@ -110,13 +117,19 @@ class Conv2D(Stateless):
         cols, geo = cache
         dy_rows = dy.reshape(-1, self.out_channels)
         dw = np.empty(self.kernel_shape, dy.dtype)
-        np.matmul(cols.T, dy_rows, out=dw.reshape(cols.shape[1], self.out_channels))
+        dw_rows = dw.reshape(cols.shape[1], self.out_channels)
+        matmul(cols.T, dy_rows, out=dw_rows, invariant=self.thread_invariant)
         grads = fresh_params(dw, np.einsum("ij->j", dy_rows))
         if not ctx.input_grad:
             return grads, None
         # One product per kernel offset, (batch * out_h * out_w, in) each, ready to scatter.
         w_offsets = params.w.reshape(-1, self.in_channels, self.out_channels).transpose(0, 2, 1)
-        dwindows = np.matmul(dy_rows, w_offsets)
+        if not self.thread_invariant or dy_rows.shape[0] * w_offsets.size <= SMALL:
+            dwindows = np.matmul(dy_rows, w_offsets)
+        else:
+            dwindows = np.empty((len(w_offsets), len(dy_rows), self.in_channels), dy.dtype)
+            for offset, w_offset in enumerate(w_offsets):
+                matmul(dy_rows, w_offset, out=dwindows[offset])
         return grads, geo.scatter(dwindows.reshape(*self.kernel_size, *dy.shape[:3], -1))
 
 

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from nnfunc import _checks, initializers, random, tree
 from nnfunc._arrays import LEAF, FloatArray, FloatDType, freeze
+from nnfunc._matmul import matmul
 from nnfunc.layers.base import (
     INFERENCE,
     Context,
@@ -66,6 +67,9 @@ class Dense(Stateless):
 
     Weights default to Glorot (Xavier) uniform, biases to zeros; pass `init` or
     `bias_init` as an initializer or its name (see `nnfunc.initializers.BY_NAME`).
+    With `thread_invariant=True` its products give the same bits for any number of BLAS
+    threads (`nnfunc._matmul.matmul`: fixed blocks, one BLAS thread each), at a cost in
+    speed; by default each product is one BLAS call, whose bits may depend on it.
     Raises TypeError or ValueError for sizes that are not ints >= 1.
     """
 
@@ -83,9 +87,13 @@ class Dense(Stateless):
     bias_init: initializers.Initializer = attrs.field(
         default=initializers.zeros, converter=initializers.get_bias
     )
+    thread_invariant: bool = attrs.field(
+        default=False, converter=_checks.canonical, validator=_checks.validate(_checks.boolean)
+    )
 
     def __repr__(self) -> str:
-        return f"Dense({self.in_features}, {self.out_features})"
+        option = ", thread_invariant=True" if self.thread_invariant else ""
+        return f"Dense({self.in_features}, {self.out_features}{option})"
 
     def init_params(self, key: random.Key, dtype: FloatDType) -> DenseParams:
         """Params drawn from `key`: w (in, out) and b (out,) of `dtype`."""
@@ -103,7 +111,7 @@ class Dense(Stateless):
             raise InputError(
                 "", f"{self!r} expects inputs of shape (batch, {self.in_features}), given {x.shape}"
             )
-        y = x.dot(params.w)
+        y = matmul(x, params.w, invariant=self.thread_invariant)
         y += params.b
         return y, x, None
 
@@ -111,9 +119,12 @@ class Dense(Stateless):
         self, params: DenseParams, cache: FloatArray, dy: FloatArray, ctx: Context = INFERENCE
     ) -> tuple[DenseParams, FloatArray | None]:
         """(DenseParams(x.T @ dy, sum of dy over the batch), dy @ w.T or None).
-        (`ndarray.dot` of 2-D arrays is the same BLAS call as `@`, with less overhead.)"""
-        dx = dy.dot(params.w.T) if ctx.input_grad else None
-        return fresh_params(cache.T.dot(dy), np.add.reduce(dy, axis=0)), dx
+        (`ndarray.dot` of 2-D arrays, in `matmul`, is the same BLAS call as `@`, with less
+        overhead.)"""
+        invariant = self.thread_invariant
+        dx = matmul(dy, params.w.T, invariant=invariant) if ctx.input_grad else None
+        dw = matmul(cache.T, dy, invariant=invariant)
+        return fresh_params(dw, np.add.reduce(dy, axis=0)), dx
 
 
 __all__ = [

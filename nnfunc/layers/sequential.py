@@ -195,10 +195,11 @@ def mlp(
     activation: str = "relu",
     output_activation: str | None = None,
     init: str | initializers.Initializer = initializers.glorot_uniform,
+    thread_invariant: bool = False,
 ) -> Sequential:
     """Dense layers of `sizes` with `activation` between them; the last layer is linear
     unless `output_activation` is named. [2, 4, 1] with "tanh" is
-    Sequential(Dense(2, 4), Tanh(), Dense(4, 1)).
+    Sequential(Dense(2, 4), Tanh(), Dense(4, 1)). `thread_invariant`: each Dense's option.
     """
     given: object = sizes
     if isinstance(given, str) or not isinstance(given, Sequence):
@@ -209,7 +210,7 @@ def mlp(
     hidden = activations.get(activation)
     layers: list[AnyLayer] = []
     for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
-        layers.append(Dense(n_in, n_out, init=init))
+        layers.append(Dense(n_in, n_out, init=init, thread_invariant=thread_invariant))
         if i < len(sizes) - 2:
             layers.append(hidden)
     if output_activation is not None:
