@@ -1,0 +1,234 @@
+"""Many steps in one call: `scan` and `epoch`, and the divergence they report."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any, Generic, TypeGuard, TypeVar
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from nnfunc import _checks, random, tree
+from nnfunc._arrays import freeze
+from nnfunc.layers.base import Layer
+from nnfunc.losses import Loss, Penalty
+from nnfunc.optim import GradientTransformation
+from nnfunc.random import Key
+from nnfunc.train._step import TrainStep, make_step
+
+P = TypeVar("P")
+C = TypeVar("C")
+S = TypeVar("S")
+Opt = TypeVar("Opt")
+
+
+class DivergenceError(ValueError):
+    """The loss or the params stopped being finite; carries the last params whose loss was
+    finite (with their optimizer and layer state), where it happened and what went wrong."""
+
+    def __init__(
+        self, good: Snapshot[Any, Any, Any], epoch: int, step: int, path: str, loss: float
+    ) -> None:
+        super().__init__(
+            f"training diverged at epoch {epoch}, step {step}: the loss is {loss}; the first "
+            f"non-finite value is in {path}. The last params whose loss was finite are on "
+            "this error's .params; lower the learning rate or clip the gradients"
+        )
+        self.params = good.params
+        self.opt_state = good.opt_state
+        self.state = good.state
+        self.epoch = epoch
+        self.step = step
+        self.path = path
+        self.loss = loss
+
+
+def _first_non_finite(named_trees: Sequence[tuple[str, object]]) -> str | None:
+    """The path of the first leaf holding NaN or infinity, searching the trees in order."""
+    for root, subtree in named_trees:
+        for path, leaf in tree.leaves_with_path(subtree, root):
+            if np.asarray(leaf).dtype.kind in "fc" and not np.isfinite(leaf).all():
+                return path
+    return None
+
+
+@attrs.frozen
+class Snapshot(Generic[P, S, Opt]):
+    """Params whose loss was finite, with the optimizer and layer state that go with them."""
+
+    params: P
+    opt_state: Opt
+    state: S | None
+
+
+def _non_finite_path(
+    step: TrainStep[P, S, C],
+    current: Snapshot[P, S, Opt],
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    key: Key | None,
+) -> str:
+    """Where the loss at `current` stops being finite: the first non-finite leaf of the
+    params or, computed again only on this failure path, of the grads; else the output."""
+    bad = _first_non_finite([("params", current.params)])
+    if bad is not None:
+        return bad
+    _, grads, _ = step.gradients(current.params, current.state, x, y, key)
+    return _first_non_finite([("grads", grads)]) or "the loss (the net's output overflowed)"
+
+
+@attrs.frozen
+class ScanResult(Generic[P, S, Opt]):
+    """What `scan` gives: the params, optimizer state and layer state (None for a net
+    without state) after the last step, and the loss of each step, a read-only float64
+    array of shape (steps,) (the loss at the params each step started from)."""
+
+    params: P
+    opt_state: Opt
+    losses: npt.NDArray[np.float64]
+    state: S | None = None
+
+
+def _is_batches(value: object) -> TypeGuard[Sequence[npt.ArrayLike]]:
+    """True for a sequence of batches (a list or tuple of arrays), not a string."""
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def _steps_of(xs: object, ys: object) -> list[tuple[npt.ArrayLike, npt.ArrayLike]]:
+    """The (x, y) batch of each step: from arrays whose first axis is the step (views,
+    x cast once), or from two sequences of batches of one length."""
+    if isinstance(xs, np.ndarray) and isinstance(ys, np.ndarray):
+        if xs.ndim < 3 or ys.ndim < 2:
+            raise ValueError(
+                "scan: xs must have shape (steps, batch, features...) and ys (steps, batch, "
+                f"...), given {xs.shape} and {ys.shape}; reshape one epoch's rows with "
+                "x.reshape(steps, batch, -1)"
+            )
+        pairs: list[tuple[npt.ArrayLike, npt.ArrayLike]] = list(zip(xs, ys, strict=False))
+        counts = (len(xs), len(ys))
+    elif _is_batches(xs) and _is_batches(ys):
+        pairs = list(zip(xs, ys, strict=False))
+        counts = (len(xs), len(ys))
+    else:
+        raise TypeError(
+            "scan: xs and ys must be arrays whose first axis is the step, or sequences of "
+            f"batches, given {type(xs).__name__} and {type(ys).__name__}"
+        )
+    if counts[0] != counts[1] or not pairs:
+        raise ValueError(
+            f"scan: xs and ys must hold one batch per step, at least one, given {counts[0]} "
+            f"and {counts[1]}"
+        )
+    return pairs
+
+
+def scan(
+    step: TrainStep[P, S, C],
+    params: P,
+    opt_state: Opt,
+    xs: npt.ArrayLike | Sequence[npt.ArrayLike],
+    ys: npt.ArrayLike | Sequence[npt.ArrayLike],
+    *,
+    state: S | None = None,
+    key: Key | None = None,
+) -> ScanResult[P, S, Opt]:
+    """`len(xs)` training steps of `step` (from `make_step`) in one pure call: step i on
+    (xs[i], ys[i]), with the i-th child of `key` (`random.fold_in(key, i)`, for nets that
+    draw random numbers) and the layer state carried from step to step. The same bits as
+    calling `step.advance` in a loop.
+
+    xs, ys: arrays whose first axis is the step (`x.reshape(steps, batch, features)`
+    works, as a view) or sequences of batches. Raises TypeError or ValueError for inputs
+    that do not fit, before any step; DivergenceError, carrying the last params whose loss
+    was finite, when a loss or the final params are not finite.
+    """
+    _checks.instance("step", step, TrainStep, "a training step made by nf.train.make_step")
+    if key is not None:
+        random.check_key(key)
+    if step.net.traits.random and key is None:
+        raise ValueError(f"scan: the net {step.net!r} draws random numbers: pass key=")
+    batches = _steps_of(xs, ys)
+    start: Snapshot[P, S, Opt] = Snapshot(params, opt_state, state)
+    end, _, losses, _ = _scan(step, start, start, batches, key, 0)
+    return ScanResult(end.params, end.opt_state, freeze(np.array(losses)), end.state)
+
+
+def epoch(
+    net: Layer[P, S, C],
+    params: P,
+    opt_state: Opt,
+    batches: Iterable[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
+    loss_fn: Loss,
+    optimizer: GradientTransformation,
+    penalty: Penalty | None = None,
+    epoch_index: int = 0,
+) -> tuple[P, Opt, float]:
+    """One pass of `train_step` over `batches`: (params, opt_state, mean loss over examples).
+
+    Raises DivergenceError, with the last params whose loss was finite, when a batch loss
+    or the params at the end are not finite. Nets with state or randomness: use `fit`.
+    """
+    step = make_step(net, loss_fn, optimizer, penalty)
+    start: Snapshot[P, Any, Opt] = Snapshot(params, opt_state, None)
+    epoch_index = _checks.integer("epoch_index", epoch_index, 0)
+    end, _, mean = run_epoch(step, start, start, batches, None, epoch_index)
+    return end.params, end.opt_state, mean
+
+
+def run_epoch(
+    step: TrainStep[P, S, C],
+    current: Snapshot[P, S, Opt],
+    good: Snapshot[P, S, Opt],
+    batches: Iterable[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
+    key: Key | None,
+    epoch_index: int,
+) -> tuple[Snapshot[P, S, Opt], Snapshot[P, S, Opt], float]:
+    """(params after the epoch, the last params whose loss was finite, mean loss over the
+    examples): `_scan` over the batches. `good` carries over epochs."""
+    end, good, losses, sizes = _scan(step, current, good, batches, key, epoch_index)
+    total, count = 0.0, 0
+    for value, size in zip(losses, sizes, strict=True):
+        total += value * size
+        count += size
+    return end, good, total / count
+
+
+def _scan(
+    step: TrainStep[P, S, C],
+    current: Snapshot[P, S, Opt],
+    good: Snapshot[P, S, Opt],
+    batches: Iterable[tuple[npt.ArrayLike, npt.ArrayLike]],
+    key: Key | None,
+    epoch_index: int,
+) -> tuple[Snapshot[P, S, Opt], Snapshot[P, S, Opt], list[float], list[int]]:
+    """(params after the steps, the last params whose loss was finite, each step's loss,
+    each batch's rows): step i gets the i-th child of `key` (when a key is given).
+
+    Raises DivergenceError carrying `good` when a loss is not finite, or when the params
+    after the last step are not (their loss is not computed here)."""
+    losses: list[float] = []
+    sizes: list[int] = []
+    index = -1
+    for index, (xb, yb) in enumerate(batches):
+        step_key = None if key is None else random.fold_in(key, index)
+        params, state, opt_state, value = step.advance(
+            current.params, current.state, current.opt_state, xb, yb, step_key
+        )
+        if not math.isfinite(value):
+            path = _non_finite_path(step, current, xb, yb, step_key)
+            raise DivergenceError(good, epoch_index, index, path, value)
+        good = current
+        current = Snapshot(params, opt_state, state)
+        losses.append(value)
+        sizes.append(np.shape(xb)[0])
+    if not losses:
+        raise ValueError("epoch needs at least one batch, given none")
+    broken = _first_non_finite([("params", current.params)])
+    if broken is not None:
+        raise DivergenceError(good, epoch_index, index, broken, math.nan)
+    return current, good, losses, sizes
+
+
+__all__ = ["DivergenceError", "ScanResult", "epoch", "scan"]
