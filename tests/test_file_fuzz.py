@@ -222,8 +222,8 @@ def test_a_template_of_other_static_data_is_refused_naming_the_difference(
     with pytest.raises(
         ValueError,
         match=re.escape(
-            "at container 0 (class and static data): expected nnfunc.train._fit.History "
-            "(('train_loss', 'epoch'),), found nnfunc.train._fit.History (('epoch', 'train_loss'),)"
+            "at container 0 (class and static data): expected nnfunc.train.History "
+            "(('train_loss', 'epoch'),), found nnfunc.train.History (('epoch', 'train_loss'),)"
         ),
     ):
         checkpoint.load(path, other_order)

@@ -10,6 +10,17 @@ from nnfunc.train._fit import EarlyStopping, EpochEnd, FitResult, History, Metri
 from nnfunc.train._loop import DivergenceError, ScanResult, epoch, scan
 from nnfunc.train._step import TrainStep, make_step, train_step
 
+for _public in (
+    DivergenceError,
+    EarlyStopping,
+    EpochEnd,
+    FitResult,
+    History,
+    ScanResult,
+    TrainStep,
+):
+    _public.__module__ = __name__  # the name users import, in messages, pickles and checkpoints
+
 __all__ = [
     "DivergenceError",
     "EarlyStopping",
