@@ -10,6 +10,7 @@ from typing import Literal, Protocol, get_args
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from nnfunc import random
 from nnfunc._arrays import FloatArray, FloatDType, float_dtype
@@ -33,10 +34,10 @@ def _fans(dims: tuple[int, ...]) -> tuple[int, int]:
 
 
 def _arguments(
-    key: random.Key, dims: object, dtype: object
+    key: random.Key, dims: object, dtype: npt.DTypeLike
 ) -> tuple[random.Key, tuple[int, ...], FloatDType]:
     """An initializer's arguments, checked: a Key, a shape of ints >= 0, float32 or float64."""
-    return random.check_key(key), shape("shape", dims), float_dtype(dtype)  # type: ignore[arg-type]
+    return random.check_key(key), shape("shape", dims), float_dtype(dtype)
 
 
 Mode = Literal["fan_in", "fan_out", "fan_avg"]

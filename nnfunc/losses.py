@@ -9,7 +9,7 @@ never broadcast. Penalties on params (`L2`) add to any loss through `penalty=`.
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 import attrs
 import numpy as np
@@ -50,7 +50,7 @@ def check_loss(loss_fn: object) -> Loss:
             "loss_fn must be a loss such as nf.losses.mse (callable, with value_and_grad), "
             f"given {type(loss_fn).__name__}: {loss_fn!r:.80}"
         )
-    return loss_fn  # type: ignore[return-value]
+    return cast(Loss, loss_fn)
 
 
 def _pred(pred: object, name: str) -> FloatArray:

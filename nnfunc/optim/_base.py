@@ -4,7 +4,7 @@ and the checks of a state and of a learning rate."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import attrs
 import numpy as np
@@ -92,7 +92,7 @@ def check_optimizer(optimizer: object) -> GradientTransformation:
                 "optimizer must be a gradient transformation such as optim.sgd(0.1) (with "
                 f"init and update), given {type(optimizer).__name__}: {optimizer!r:.80}"
             )
-    return optimizer  # type: ignore[return-value]
+    return cast(GradientTransformation, optimizer)
 
 
 def check_nesterov(owner: str, name: str, momentum: float, nesterov: object) -> bool:

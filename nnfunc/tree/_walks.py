@@ -286,7 +286,8 @@ def _fill(spec: Hashable, supply: Iterator[Any]) -> Any:
 def unflatten(treedef: TreeDef, leaves: Sequence[Any]) -> Any:
     """The tree of structure `treedef` holding `leaves` in flatten order."""
     instance("treedef", treedef, TreeDef, "a TreeDef (from tree.structure)")
-    instance("leaves", leaves, Sequence, "a sequence of leaves")  # type: ignore[type-abstract]
+    if not isinstance(leaves, Sequence):
+        raise TypeError(f"leaves must be a sequence of leaves, given {type(leaves).__name__}")
     if len(leaves) != treedef.num_leaves:
         raise ValueError(
             f"unflatten needs {treedef.num_leaves} leaves for {treedef!r}, given {len(leaves)}"
