@@ -1,7 +1,8 @@
 """W2 steps for instruction counting: `python benchmarks/w2_instructions.py WHICH STEPS`.
 
 WHICH is hand (numpy-hand), plain (grads + sgd_step), step (make_step on the mlp net),
-user (make_step, a user's activation class) or nested (make_step, nested Sequentials).
+user (make_step, a user's activation class), nested (make_step, nested Sequentials) or
+scan (one `nf.train.scan` call over all the steps).
 Under valgrind's callgrind, the instructions of 1 200 steps less those of 200, divided
 by 1 000, are one step's, whatever else the machine does:
 
@@ -35,6 +36,15 @@ def main(which: str, steps: int) -> None:
 
         for _ in range(steps):
             params = nf.sgd_step(params, nf.grads(net, params, x, y, loss), 0.5)
+        return
+    if which == "scan":
+        import numpy as np
+
+        import nnfunc as nf
+
+        runner = fastest(problem)
+        xs, ys = (np.broadcast_to(a, (steps, *a.shape)) for a in (x, y))
+        nf.train.scan(runner._step, runner._params, runner._state, xs, ys)
         return
     make = {"step": fastest, "user": user_activation, "nested": nested}[which]
     runner = make(problem)

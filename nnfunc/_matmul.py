@@ -79,15 +79,10 @@ def block_bounds(length: int) -> tuple[int, ...]:
 def _one_call(
     a: npt.NDArray[Any], b: npt.NDArray[Any], out: npt.NDArray[Any] | None
 ) -> npt.NDArray[Any]:
-    """a @ b in one BLAS call (`ndarray.dot`, the same call as `@` with less overhead, when
-    the output is new or C-contiguous)."""
-    if out is None:
-        product: npt.NDArray[Any] = a.dot(b)
-        return product
-    if out.flags.c_contiguous:
-        np.dot(a, b, out=out)
-        return out
-    return np.matmul(a, b, out=out)
+    """a @ b in one BLAS call, new or into `out` (C-contiguous, of the result's dtype):
+    `ndarray.dot`, the same call as `@` with less overhead."""
+    product: npt.NDArray[Any] = a.dot(b) if out is None else a.dot(b, out)
+    return product
 
 
 def matmul(
@@ -118,7 +113,7 @@ def matmul(
             if rows:
                 _one_call(a[lo:hi], b, out[lo:hi])
             else:
-                _one_call(a, b[:, lo:hi], out[:, lo:hi])
+                np.matmul(a, b[:, lo:hi], out=out[:, lo:hi])  # out's columns: strided
 
     if threads <= 1 or blas is None:
         run(range(count))

@@ -16,6 +16,7 @@ loss, and the net's backward pass once, in inference or training mode. Which to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
 import attrs
@@ -130,15 +131,22 @@ def _backprop(
     ctx: Context,
     penalty: Penalty | None,
     input_grad: bool,
+    on_loss: Callable[[float], None] | None = None,
 ) -> tuple[float, P, FloatArray | None, S]:
-    """The engine: (loss, param grads, input grad or None, new state)."""
+    """The engine: (loss, param grads, input grad or None, new state); `on_loss` sees the
+    loss before the backward pass (a scan checks it there)."""
     output, cache, new_state = _forward(net, params, state, x, ctx)
     value, dy = loss_fn.value_and_grad(output, y)
-    free = isinstance(loss_fn, LossBase)
-    grads, dx = net.backward(params, cache, dy, ctx.with_flags(free, input_grad))
+    penalty_grads = None
     if penalty is not None:
         extra, penalty_grads = penalty.value_and_grads(params)
-        value, grads = value + extra, tree.add(grads, penalty_grads)
+        value += extra
+    if on_loss is not None:
+        on_loss(value)
+    free = isinstance(loss_fn, LossBase)
+    grads, dx = net.backward(params, cache, dy, ctx.with_flags(free, input_grad))
+    if penalty_grads is not None:
+        grads = tree.add(grads, penalty_grads)
     return value, grads, dx, new_state
 
 

@@ -75,7 +75,7 @@ class Activation(Stateless):
         """(f(x), what `gradient` needs, None): any shape in, the same shape out; in place
         in x when `ctx.overwrite`."""
         expect_no_params(self, params)
-        y, cache = self.forward(x, x if ctx.overwrite else None)
+        y, cache = self.forward(x, x if ctx.overwrite else ctx.out(x.shape, x.dtype))
         return y, cache, None
 
     def backward(
@@ -85,7 +85,7 @@ class Activation(Stateless):
         in place in dy when `ctx.overwrite`."""
         if not ctx.input_grad:
             return None, None
-        return None, self.gradient(cache, dy, dy if ctx.overwrite else None)
+        return None, self.gradient(cache, dy, dy if ctx.overwrite else ctx.out(dy.shape, dy.dtype))
 
     def forward(self, x: FloatArray, out: FloatArray | None) -> tuple[FloatArray, FloatArray]:
         """(f(x), cache for `gradient`), the first into `out` when given."""

@@ -31,6 +31,7 @@ import attrs
 import numpy as np
 
 from nnfunc._arrays import FloatArray, FloatDType
+from nnfunc._buffers import Buffers
 from nnfunc.random import Key
 
 P = TypeVar("P")
@@ -58,18 +59,33 @@ class Traits:
 @attrs.frozen
 class Context:
     """How a pass runs: training or inference, the key of a layer's randomness, whether
-    the layer may overwrite its input array (x or dy), whether backward makes dx."""
+    the layer may overwrite its input array (x or dy), whether backward makes dx, and
+    the buffers of a scan its layers' results may go into (`out`)."""
 
     training: bool = False
     key: Key | None = None
     overwrite: bool = False
     input_grad: bool = True
+    buffers: Buffers | None = attrs.field(default=None, eq=False, repr=False)
 
     def with_flags(self, overwrite: bool, input_grad: bool = True) -> Context:
         """This context with other scratch flags (shared instances: no allocation)."""
-        if self.key is None:
-            return _CONTEXTS[self.training, overwrite, input_grad]
-        return Context(self.training, self.key, overwrite, input_grad)
+        if self.key is not None:
+            return Context(self.training, self.key, overwrite, input_grad, self.buffers)
+        flags = (self.training, overwrite, input_grad)
+        if self.buffers is None:
+            return _CONTEXTS[flags]
+        try:
+            return self.buffers.contexts[flags]
+        except KeyError:
+            made = Context(self.training, None, overwrite, input_grad, self.buffers)
+            self.buffers.contexts[flags] = made
+            return made
+
+    def out(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> FloatArray | None:
+        """Where a layer may write a result of `shape` and `dtype`: None (make it fresh),
+        or in a scan an array of its buffers that nobody else holds."""
+        return None if self.buffers is None else self.buffers.take(shape, dtype)
 
 
 _CONTEXTS = {

@@ -106,7 +106,8 @@ class Conv2D(Stateless):
         windows = geo.windows(geo.pad(x, 0.0))
         cols = windows.reshape(-1, math.prod(windows.shape[3:]))
         w = params.w.reshape(cols.shape[1], self.out_channels)
-        y = matmul(cols, w, invariant=self.thread_invariant)
+        out = ctx.out((cols.shape[0], self.out_channels), x.dtype)
+        y = matmul(cols, w, out, invariant=self.thread_invariant)
         y += params.b
         return y.reshape(*windows.shape[:3], self.out_channels), (cols, geo), None
 
@@ -116,7 +117,9 @@ class Conv2D(Stateless):
         """(DenseParams(cols.T @ dy, sum of dy), dy @ w.T scattered back to the input or None)."""
         cols, geo = cache
         dy_rows = dy.reshape(-1, self.out_channels)
-        dw = np.empty(self.kernel_shape, dy.dtype)
+        dw = ctx.out(self.kernel_shape, dy.dtype)
+        if dw is None:
+            dw = np.empty(self.kernel_shape, dy.dtype)
         dw_rows = dw.reshape(cols.shape[1], self.out_channels)
         matmul(cols.T, dy_rows, out=dw_rows, invariant=self.thread_invariant)
         grads = fresh_params(dw, np.einsum("ij->j", dy_rows))

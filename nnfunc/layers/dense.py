@@ -111,7 +111,8 @@ class Dense(Stateless):
             raise InputError(
                 "", f"{self!r} expects inputs of shape (batch, {self.in_features}), given {x.shape}"
             )
-        y = matmul(x, params.w, invariant=self.thread_invariant)
+        out = ctx.out((x.shape[0], self.out_features), x.dtype)
+        y = matmul(x, params.w, out, invariant=self.thread_invariant)
         y += params.b
         return y, x, None
 
@@ -121,10 +122,14 @@ class Dense(Stateless):
         """(DenseParams(x.T @ dy, sum of dy over the batch), dy @ w.T or None).
         (`ndarray.dot` of 2-D arrays, in `matmul`, is the same BLAS call as `@`, with less
         overhead.)"""
-        invariant = self.thread_invariant
-        dx = matmul(dy, params.w.T, invariant=invariant) if ctx.input_grad else None
-        dw = matmul(cache.T, dy, invariant=invariant)
-        return fresh_params(dw, np.add.reduce(dy, axis=0)), dx
+        invariant, w = self.thread_invariant, params.w
+        dtype = dy.dtype if dy.dtype == w.dtype else np.result_type(dy, w)
+        dx = None
+        if ctx.input_grad:
+            dx = matmul(dy, w.T, ctx.out(cache.shape, dtype), invariant=invariant)
+        dw = matmul(cache.T, dy, ctx.out(w.shape, dtype), invariant=invariant)
+        db = np.add.reduce(dy, axis=0, out=ctx.out(params.b.shape, dy.dtype))
+        return fresh_params(dw, db), dx
 
 
 __all__ = [

@@ -152,7 +152,7 @@ class Sequential:
             if keys is None:
                 layer_ctx = ctx.with_flags(free)
             else:
-                layer_ctx = Context(ctx.training, keys[i], free)
+                layer_ctx = Context(ctx.training, keys[i], free, True, ctx.buffers)
             try:
                 x, cache, layer_state = layer.apply(params[i], states[i], x, layer_ctx)
             except LocatedError as error:

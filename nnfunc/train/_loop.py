@@ -16,7 +16,8 @@ from nnfunc.layers.base import Layer
 from nnfunc.losses import Loss, Penalty
 from nnfunc.optim import GradientTransformation
 from nnfunc.random import Key
-from nnfunc.train._step import TrainStep, make_step
+from nnfunc._buffers import Buffers
+from nnfunc.train._step import TrainStep, advance, make_step, training
 
 P = TypeVar("P")
 C = TypeVar("C")
@@ -195,6 +196,11 @@ def run_epoch(
     return end, good, total / count
 
 
+class _NonFinite(Exception):
+    """A step's loss (args[0]) is not finite: raised before its backward pass, caught by
+    `_scan`."""
+
+
 def _scan(
     step: TrainStep[P, S, C],
     current: Snapshot[P, S, Opt],
@@ -206,23 +212,40 @@ def _scan(
     """(params after the steps, the last params whose loss was finite, each step's loss,
     each batch's rows): step i gets the i-th child of `key` (when a key is given).
 
-    Raises DivergenceError carrying `good` when a loss is not finite, or when the params
-    after the last step are not (their loss is not computed here)."""
+    The layers' results go into buffers this call owns (`Buffers`): activations come
+    back each step, and the params a step writes into its gradient arrays take the
+    memory of the params two steps before, freed once the loss of those after them is
+    found finite (before the backward pass). Raises DivergenceError carrying `good` when
+    a loss is not finite, or when the params after the last step are not (their loss is
+    not computed here)."""
+    buffers = Buffers()
+    keyless = training(None, buffers)
     losses: list[float] = []
     sizes: list[int] = []
-    index = -1
-    for index, (xb, yb) in enumerate(batches):
-        step_key = None if key is None else random.fold_in(key, index)
-        params, state, opt_state, value = step.advance(
-            current.params, current.state, current.opt_state, xb, yb, step_key
-        )
+
+    def finite(value: float) -> None:
+        nonlocal good
         if not math.isfinite(value):
-            path = _non_finite_path(step, current, xb, yb, step_key)
-            raise DivergenceError(good, epoch_index, index, path, value)
-        good = current
-        current = Snapshot(params, opt_state, state)
-        losses.append(value)
-        sizes.append(np.shape(xb)[0])
+            raise _NonFinite(value)
+        good = current  # the params before `current` may go: their memory is reused
+
+    index = -1
+    try:
+        for index, (xb, yb) in enumerate(batches):
+            step_key = None if key is None else random.fold_in(key, index)
+            ctx = keyless if step_key is None else training(step_key, buffers)
+            try:
+                params, state, opt_state, value = advance(
+                    step, current.params, current.state, current.opt_state, xb, yb, ctx, finite
+                )
+            except _NonFinite as stop:
+                path = _non_finite_path(step, current, xb, yb, step_key)
+                raise DivergenceError(good, epoch_index, index, path, stop.args[0]) from None
+            current = Snapshot(params, opt_state, state)
+            losses.append(value)
+            sizes.append(np.shape(xb)[0])
+    finally:
+        buffers.close()
     if not losses:
         raise ValueError("epoch needs at least one batch, given none")
     broken = _first_non_finite([("params", current.params)])

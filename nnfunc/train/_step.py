@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import attrs
 import numpy.typing as npt
 
 from nnfunc import optim
+from nnfunc._buffers import Buffers
 from nnfunc.core import _backprop
 from nnfunc.layers.base import TRAINING, Context, Layer
 from nnfunc.losses import Loss, Penalty, check_loss
@@ -59,9 +61,8 @@ class TrainStep(Generic[P, S, C]):
         self, params: P, state: S | None, x: npt.ArrayLike, y: npt.ArrayLike, key: Key | None
     ) -> tuple[float, P, S]:
         """(loss, grads, new state) of the training pass."""
-        ctx = TRAINING if key is None else Context(True, key)
         value, grads, _, new_state = _backprop(
-            self.net, params, state, x, y, self.loss_fn, ctx, self.penalty, False
+            self.net, params, state, x, y, self.loss_fn, training(key), self.penalty, False
         )
         return value, grads, new_state
 
@@ -75,12 +76,35 @@ class TrainStep(Generic[P, S, C]):
         key: Key | None,
     ) -> tuple[P, S, Opt, float]:
         """(new params, new layer state, new optimizer state, loss): one training step."""
-        value, grads, new_state = self.gradients(params, state, x, y, key)
-        owned = self.net.traits.grads == "new"  # fresh arrays that never left this step
-        new_params, new_opt_state = optim.step(
-            self.optimizer, grads, opt_state, params, owned=owned
-        )
-        return new_params, new_state, new_opt_state, value
+        return advance(self, params, state, opt_state, x, y, training(key))
+
+
+def training(key: Key | None, buffers: Buffers | None = None) -> Context:
+    """The context of a training pass drawing from `key`, its results in `buffers` (a
+    scan's) or fresh."""
+    if key is None and buffers is None:
+        return TRAINING
+    return Context(True, key, False, True, buffers)
+
+
+def advance(
+    step: TrainStep[P, S, C],
+    params: P,
+    state: S | None,
+    opt_state: Opt,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    ctx: Context,
+    on_loss: Callable[[float], None] | None = None,
+) -> tuple[P, S, Opt, float]:
+    """`step.advance` in the context `ctx`; `on_loss` sees the loss before the backward
+    pass, when the params before `params` may still be needed (a scan checks it there)."""
+    value, grads, _, new_state = _backprop(
+        step.net, params, state, x, y, step.loss_fn, ctx, step.penalty, False, on_loss
+    )
+    owned = step.net.traits.grads == "new"  # arrays that never left this step
+    new_params, new_opt_state = optim.step(step.optimizer, grads, opt_state, params, owned=owned)
+    return new_params, new_state, new_opt_state, value
 
 
 def make_step(
