@@ -15,6 +15,7 @@ import pytest
 
 import nnfunc as nf
 from nnfunc import _buffers, optim
+from nnfunc.layers.base import AnyLayer
 from nnfunc.train import _loop
 
 
@@ -56,12 +57,14 @@ def _images(seed: int, n: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.
     return rng.normal(size=(n, 6, 6, 2)), rng.integers(0, 3, size=n)
 
 
-def _rows(seed: int, n: int, width: int = 5) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+def _rows(
+    seed: int, n: int, width: int = 5
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     rng = np.random.default_rng(seed)
     return rng.normal(size=(n, width)), rng.integers(0, 3, size=n)
 
 
-NETS: dict[str, tuple[nf.layers.AnyLayer, Callable[[int, int], Any]]] = {
+NETS: dict[str, tuple[AnyLayer, Callable[[int, int], Any]]] = {
     "relu mlp": (nf.mlp([5, 16, 16, 3], "relu"), _rows),
     "sigmoid, tanh": (
         nf.Sequential(nf.Dense(5, 8), nf.Sigmoid(), nf.Dense(8, 8), nf.Tanh(), nf.Dense(8, 3)),
@@ -185,7 +188,9 @@ def test_what_a_users_code_keeps_is_never_written() -> None:
     step = nf.train.make_step(net, loss, opt)
     result = nf.train.scan(step, params, opt.init(params), xs, ys)
     kept_grads = result.opt_state[0]
-    looped = _looped(nf.train.make_step(net, nf.losses.mse, opt), params, opt.init(params), None, xs, ys, None)
+    looped = _looped(
+        nf.train.make_step(net, nf.losses.mse, opt), params, opt.init(params), None, xs, ys, None
+    )
     assert nf.tree.equal(result.params, looped[0])
     assert nf.tree.equal(kept_grads, looped[1][0])  # six steps' grads, as each step made them
     assert all(np.array_equal(pred, copy) for pred, copy in loss.kept)
@@ -197,16 +202,16 @@ def test_divergence_in_buffers_carries_the_params_before_intact(at: int) -> None
     net = nf.mlp([5, 16, 3], "relu")
     opt = optim.sgd(0.1)
     x, y = _rows(6, 48)
-    xs = x.reshape(6, 8, 5).copy()
-    xs[at, 0, 0] = np.nan
+    xs, ys = x.reshape(6, 8, 5).copy(), y.reshape(6, 8)
+    xs[at, 0, 0] = np.nan  # the loss of step `at` is NaN: the params of step at - 1 are good
     params = nf.init(net, nf.random.key(0), np.float64)
     step = nf.train.make_step(net, nf.losses.softmax_cross_entropy, opt)
     with pytest.raises(nf.train.DivergenceError) as info:
-        nf.train.scan(step, params, opt.init(params), xs, y.reshape(6, 8))
-    error = info.value
-    expected = _looped(step, params, opt.init(params), None, xs[: max(at - 1, 0)], y.reshape(6, 8)[: max(at - 1, 0)], None)
-    assert error.step == at and np.isnan(error.loss)
-    assert nf.tree.equal(error.params, expected[0] if at else params)
+        nf.train.scan(step, params, opt.init(params), xs, ys)
+    good = max(at - 1, 0)  # steps taken to reach them
+    expected = _looped(step, params, opt.init(params), None, xs[:good], ys[:good], None)[0]
+    assert info.value.step == at and np.isnan(info.value.loss)
+    assert nf.tree.equal(info.value.params, expected)
 
 
 def test_scan_peak_memory_is_near_the_params_grads_and_activations() -> None:

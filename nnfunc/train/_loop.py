@@ -12,11 +12,11 @@ import numpy.typing as npt
 
 from nnfunc import _checks, random, tree
 from nnfunc._arrays import freeze
+from nnfunc._buffers import Buffers
 from nnfunc.layers.base import Layer
 from nnfunc.losses import Loss, Penalty
 from nnfunc.optim import GradientTransformation
 from nnfunc.random import Key
-from nnfunc._buffers import Buffers
 from nnfunc.train._step import TrainStep, advance, make_step, training
 
 P = TypeVar("P")
