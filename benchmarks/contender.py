@@ -61,6 +61,7 @@ FLOOR = Contender("gemm-floor", "numpy_steps", "GemmFloor")
 NUMPY_HAND = Contender("numpy-hand", "numpy_steps", "HandTuned")
 NNFUNC_PLAIN = Contender("nnfunc-grads+sgd_step", "nnfunc_paths", "PlainLoop")
 NNFUNC_FAST = Contender("nnfunc-make_step", "nnfunc_paths", "fastest")
+NNFUNC_SCAN = Contender("nnfunc-scan", "nnfunc_paths", "ScanRun")
 NNFUNC_USER = Contender("nnfunc-user-activation", "nnfunc_paths", "user_activation")
 NNFUNC_NESTED = Contender("nnfunc-nested", "nnfunc_paths", "nested")
 NNFUNC_TRAIN_STEP = Contender("nnfunc-train_step", "nnfunc_paths", "train_step")
@@ -73,6 +74,7 @@ ALL = (
     NUMPY_HAND,
     NNFUNC_PLAIN,
     NNFUNC_FAST,
+    NNFUNC_SCAN,
     NNFUNC_USER,
     NNFUNC_NESTED,
     NNFUNC_TRAIN_STEP,
