@@ -1,8 +1,8 @@
 """nnfunc through its public API: the plain `grads` + `sgd_step` loop, `train_step` with
-`optim.sgd`, `train.make_step` in a loop, one `train.scan` call per run, and make_step
-on the same net built two other ways: with a user's own activation class (defined here,
-outside nnfunc) and as a nested Sequential, which the one engine must run as fast as the
-`mlp` net."""
+`optim.sgd`, `train.make_step` in a loop, one `train.scan` call per run, one epoch of
+`train.fit` per run, and make_step on the same net built two other ways: with a user's
+own activation class (defined here, outside nnfunc) and as a nested Sequential, which
+the one engine must run as fast as the `mlp` net."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import user_layers
-from workloads import Floats, Problem, Targets, Weights, Workload, loss_of, net_of
+from workloads import SEED, Floats, Problem, Targets, Weights, Workload, loss_of, net_of
 
 import nnfunc as nf
 
@@ -181,3 +181,40 @@ class ScanRun(Trained):
         result = nf.train.scan(self._step, self._params, self._state, self._xs, self._ys)
         self._params, self._state = result.params, result.opt_state
 
+
+class FitEpochs(Trained):
+    """`nf.train.fit(net, params, x, y, loss, optim.sgd(lr), key=..., batch_size=...)`
+    resumed for `passes` more epochs per run (initial_epoch = the epochs done so far, the
+    opt_state and history carried), so each run times what fit does for an epoch: its
+    checks of the data, its shuffle (a permuted copy of x and y, from the key and the
+    epoch index), make_step, the steps and the history row. The batches differ from the
+    other contenders', so its final loss is not compared."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(
+            problem, "fit(..., initial_epoch=e): shuffles each epoch, its loss is not comparable"
+        )
+        self._net, self._loss = net_of(problem.workload), loss_of(problem.workload)
+        self._key = nf.random.key(SEED)
+        self._epochs = 0
+        self._history: nf.train.History | None = None
+
+    def run(self) -> None:
+        """`passes` epochs of fit, resumed where the last run stopped."""
+        problem, done = self._problem, self._epochs
+        result = nf.train.fit(
+            self._net,
+            self._params,
+            problem.x,
+            problem.targets,
+            self._loss,
+            sgd(problem),
+            key=self._key,
+            epochs=done + problem.workload.passes,
+            initial_epoch=done,
+            batch_size=problem.workload.batch_size,
+            opt_state=self._state,
+            history=self._history,
+        )
+        self._params, self._state, self._history = result.params, result.opt_state, result.history
+        self._epochs = done + problem.workload.passes
