@@ -68,7 +68,7 @@ class Contender:
 FLOOR = Contender("gemm-floor", "numpy_steps", "GemmFloor")
 NUMPY_HAND = Contender("numpy-hand", "numpy_steps", "HandTuned")
 NNFUNC_PLAIN = Contender("nnfunc-grads+sgd_step", "nnfunc_paths", "PlainLoop")
-NNFUNC_FAST = Contender("nnfunc-make_step", "nnfunc_paths", "fastest")
+NNFUNC_STEP = Contender("nnfunc-make_step", "nnfunc_paths", "step_loop")
 NNFUNC_SCAN = Contender("nnfunc-scan", "nnfunc_paths", "ScanRun")
 NNFUNC_FIT = Contender(
     "nnfunc-fit", "nnfunc_paths", "FitEpochs", epochs_only=True, comparable_loss=False
@@ -84,7 +84,7 @@ ALL = (
     FLOOR,
     NUMPY_HAND,
     NNFUNC_PLAIN,
-    NNFUNC_FAST,
+    NNFUNC_STEP,
     NNFUNC_SCAN,
     NNFUNC_FIT,
     NNFUNC_USER,

@@ -121,8 +121,8 @@ class StepLoop(Trained):
         self._params, self._state = params, state
 
 
-def fastest(problem: Problem) -> StepLoop:
-    """The fastest public path: `nf.train.make_step(net, loss, optim.sgd(lr))`."""
+def step_loop(problem: Problem) -> StepLoop:
+    """`nf.train.make_step(net, loss, optim.sgd(lr))`, called in a loop."""
     return StepLoop(problem, made_step, "make_step(net, loss, optim.sgd(lr))")
 
 

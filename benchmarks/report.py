@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from contender import FLOOR, NNFUNC_FAST, NNFUNC_PLAIN, NUMPY_HAND
+from contender import FLOOR, NNFUNC_PLAIN, NNFUNC_STEP, NUMPY_HAND
 from measure import Result
 from memory import Peak
 from scaling import Cell
@@ -153,7 +153,7 @@ def _faster_than_peers(outcome: Outcome, paired: bool) -> float | None:
     """nnfunc's fastest path over the fastest peer (ratio of medians, or per-round with
     `paired`); None without nnfunc or any peer."""
     names = [r.contender for r in outcome.results if r.peer and r.skipped is None]
-    ratios = [outcome.ratio(NNFUNC_FAST.name, name, paired) for name in names]
+    ratios = [outcome.ratio(NNFUNC_STEP.name, name, paired) for name in names]
     found = [r for r in ratios if r is not None]
     return max(found) if found else None
 
@@ -180,7 +180,7 @@ def targets(outcomes: Mapping[str, Outcome], peaks: Sequence[Peak]) -> list[Targ
                 )
             )
 
-    fast, plain = NNFUNC_FAST.name, NNFUNC_PLAIN.name
+    fast, plain = NNFUNC_STEP.name, NNFUNC_PLAIN.name
     floor, hand = FLOOR.name, NUMPY_HAND.name
     ratio_target("W1", fast, floor, 1.20, lambda o, paired: o.ratio(fast, floor, paired))
     ratio_target("W1", plain, floor, 1.35, lambda o, paired: o.ratio(plain, floor, paired))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from contender import FLOOR, NNFUNC_FAST
+from contender import FLOOR, NNFUNC_STEP
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 from measure import Quiet, Result, compare
@@ -49,7 +49,7 @@ def sweep(
     for width in widths:
         for batch_size in batches:
             problem = make_problem(scaling_workload(width, batch_size, examples))
-            floor, nnfunc = compare(problem, (FLOOR, NNFUNC_FAST), repeats, quiet)
+            floor, nnfunc = compare(problem, (FLOOR, NNFUNC_STEP), repeats, quiet)
             cell = Cell(width, batch_size, problem.workload.rows, floor, nnfunc)
             rerun = floor.rounds_discarded
             print(

@@ -44,9 +44,9 @@ class Invariant:
     makes them (the same net and code otherwise)."""
 
     def __init__(self, problem: Any) -> None:
-        from nnfunc_paths import fastest
+        from nnfunc_paths import step_loop
 
-        self._runner = fastest(problem)
+        self._runner = step_loop(problem)
 
     def run(self) -> None:
         with _invariant_products():
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = options.parse_args(argv)
     pin_threads(args.threads)
     import machine  # numpy loads here, after the pools are pinned
-    from contender import NNFUNC_FAST, Contender
+    from contender import NNFUNC_STEP, Contender
     from measure import Quiet, compare
     from workloads import FULL, QUICK, make_problem
 
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.only.split(","):
         workload = (QUICK if args.quick else FULL)[name]
         problem = make_problem(workload)
-        results = compare(problem, (NNFUNC_FAST, invariant), args.repeats, Quiet())
+        results = compare(problem, (NNFUNC_STEP, invariant), args.repeats, Quiet())
         print(f"\n## {workload.describe()}, {args.threads} BLAS threads\n")
         print(f"| contender | median {workload.unit} | min | final loss |")
         print("|---|---:|---:|---:|")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-from nnfunc_paths import PlainLoop, fastest, nested, user_activation
+from nnfunc_paths import PlainLoop, nested, step_loop, user_activation
 from numpy_steps import HandTuned
 from workloads import W2, make_problem
 
@@ -36,7 +36,7 @@ def main(which: str, steps: int) -> None:
         for _ in range(steps):
             params = nf.sgd_step(params, nf.grads(net, params, x, y, loss), 0.5)
         return
-    make = {"step": fastest, "user": user_activation, "nested": nested}[which]
+    make = {"step": step_loop, "user": user_activation, "nested": nested}[which]
     runner = make(problem)
     step, params, state = runner._step, runner._params, runner._state
     for _ in range(steps):
