@@ -138,7 +138,7 @@ def run(
         else []
     )
     found = report.targets(outcomes, peaks)
-    print(f"\n## The issue's targets\n\n{report.targets_table(found)}")
+    print(f"\n## Issue 15's targets\n\n{report.targets_table(found)}")
     busy = {name: share for name, share in runner.others.items() if share > BUSY}
     if busy:
         print(
