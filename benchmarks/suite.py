@@ -88,7 +88,7 @@ def _scaling(quick: bool, repeats: int, quiet: Quiet, plot_path: Path) -> list[s
     batches = scaling.QUICK_BATCHES if quick else scaling.BATCHES
     examples = scaling.QUICK_EXAMPLES if quick else scaling.EXAMPLES
     cells = scaling.sweep(widths, batches, examples, repeats, quiet)
-    print("\nnnfunc-fastest microseconds per example (ratio to the GEMM floor):\n")
+    print(f"\n{scaling.NNFUNC.name} microseconds per example (ratio to the GEMM floor):\n")
     print(scaling.table(cells))
     print(f"\nPlot: {scaling.plot(cells, plot_path)}", flush=True)
     return cells
@@ -111,8 +111,6 @@ def run(
     print(f"# nnfunc benchmarks{' (quick)' if quick else ''}\n")
     for key, value in about.items():
         print(f"- {key}: {value}")
-    fastest = "make_step(net, loss, optim.sgd(lr))"
-    print(f"- nnfunc-fastest runs: {fastest}")
     print(f"- timed runs per contender: {repeats} (after one warm-up run)")
     runner = Sections()
     quiet = Quiet(threshold=BUSY, budget=wait)
@@ -130,8 +128,8 @@ def run(
     cells = (
         runner.run(
             "scaling",
-            "Scaling: 784-h-h/2-10 over hidden widths h and batch sizes; nnfunc-fastest vs "
-            "gemm-floor",
+            "Scaling: 784-h-h/2-10 over hidden widths h and batch sizes; "
+            f"{scaling.NNFUNC.name} vs gemm-floor",
             partial(_scaling, quick, repeats, quiet, plot_path),
         )
         if "scaling" in sections
@@ -150,7 +148,7 @@ def run(
         "quick": quick,
         "sections": list(sections),
         "repeats": repeats,
-        "nnfunc_fastest": fastest,
+        "scaling_contender": scaling.NNFUNC.name,
         "seconds_total": round(seconds, 1),
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
         "others_cpu_share_by_section": runner.others,
