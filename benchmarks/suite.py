@@ -23,6 +23,7 @@ import scaling
 from contender import (
     ALL,
     NNFUNC_PLAIN,
+    NNFUNC_SCAN,
     NNFUNC_STEP,
     NNFUNC_TRAIN_STEP,
     NUMPY_HAND,
@@ -77,7 +78,7 @@ def _timed_workload(name: str, quick: bool, repeats: int, quiet: Quiet) -> repor
 
 def _memory() -> list[memory.Peak]:
     problem = make_problem(W1)
-    contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_STEP, NNFUNC_TRAIN_STEP)
+    contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_STEP, NNFUNC_SCAN, NNFUNC_TRAIN_STEP)
     peaks = [memory.peak(problem, c) for c in contenders]
     print(report.memory_table(peaks), flush=True)
     return peaks
