@@ -123,6 +123,14 @@ def describe() -> dict[str, Any]:
     }
 
 
+def header() -> str:
+    """The first lines of every benchmark command's output, as a Markdown list: NumPy's
+    BLAS as loaded, with its kernel (threadpoolctl's `architecture`) and threads, and the
+    nnfunc measured. The kernel matters: OpenBLAS picks it at load time from the CPU,
+    unless OPENBLAS_CORETYPE forces one."""
+    return f"- BLAS: {_blas()}\n- nnfunc measured: {_nnfunc_checkout()}"
+
+
 def _nnfunc_checkout() -> str:
     """Where the nnfunc being measured lives, and its commit: an editable install points
     at whichever checkout ran `pip install -e` last, which may not be this one."""

@@ -44,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     from measure import Quiet, Result, compare
     from workloads import FULL, QUICK, make_problem
 
-    about = machine.describe()
-    print(f"- BLAS: {about.get('blas')}\n- nnfunc measured: {about.get('nnfunc_measured')}")
+    print(machine.header())
     for name in args.only.split(","):
         workload = (QUICK if args.quick else FULL)[name]
         problem = make_problem(workload)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import machine
 from contender import NNFUNC_PLAIN, NNFUNC_STEP, NUMPY_HAND, Contender, Runner
 from measure import Quiet, compare
 from workloads import Workload, make_problem
@@ -115,6 +116,8 @@ def report(workload: Workload, top: int) -> str:
     }
     lines = [
         f"# {workload.describe()}",
+        "",
+        machine.header(),
         "",
         "Unprofiled medians of 5 runs: "
         + ", ".join(f"{name} {value:.1f} us/step" for name, value in medians.items()),

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import time
 
+import machine
+
 import nnfunc as nf
 from nnfunc import optim, sweep
 
@@ -48,6 +50,7 @@ def timed(backend: sweep.Backend, workers: int | None) -> tuple[float, bytes]:
 
 
 def main() -> None:
+    print(machine.header())
     seconds: dict[str, list[float]] = {"serial": [], "processes": []}
     outputs: set[bytes] = set()
     for _ in range(ROUNDS):

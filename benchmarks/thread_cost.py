@@ -74,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     from workloads import FULL, QUICK, make_problem
 
     invariant = Contender("invariant", "thread_cost", "Invariant")
-    about = machine.describe()
-    print(f"- BLAS: {about.get('blas')}\n- nnfunc measured: {about.get('nnfunc_measured')}")
+    print(machine.header())
     for name in args.only.split(","):
         workload = (QUICK if args.quick else FULL)[name]
         problem = make_problem(workload)

@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--rounds", type=int, default=31, help="timed runs of each (default 31)")
     args = options.parse_args(argv)
     pin_threads()
+    import machine  # numpy loads here, after the pools are pinned
     from nnfunc_paths import StepLoop, step_loop
     from numpy_steps import HandTuned
     from workloads import W2, make_problem, training_loss
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             times[name].append((time.perf_counter() - start) / 1_000 * 1e6)
     hand = min(times["numpy-hand"])
     pure = min(times["pure-by-hand"])
+    print(machine.header())
     print(f"W2, {args.rounds} interleaved runs of 1 000 steps each (us per step)")
     print(f"{'step':16s} {'min':>7s} {'median':>7s} {'x numpy-hand':>13s} {'x pure':>7s} loss")
     for name, contender in contenders.items():
