@@ -39,7 +39,7 @@ def _blas() -> str:
     blas = config["Build Dependencies"]["blas"]
     built = f"{blas.get('name', '?')} {blas.get('version', '?')}"
     try:
-        from threadpoolctl import threadpool_info  # type: ignore[import-untyped]
+        from threadpoolctl import threadpool_info
     except ImportError:
         return built
     pools = [

@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         NNFUNC_STEP,
         NNFUNC_USER,
         NUMPY_HAND,
+        Contender,
     )
     from measure import Quiet, Result, compare
     from workloads import FULL, QUICK, make_problem
@@ -48,7 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.only.split(","):
         workload = (QUICK if args.quick else FULL)[name]
         problem = make_problem(workload)
-        contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_STEP, NNFUNC_USER, NNFUNC_NESTED)
+        contenders: tuple[Contender, ...] = (
+            NUMPY_HAND,
+            NNFUNC_PLAIN,
+            NNFUNC_STEP,
+            NNFUNC_USER,
+            NNFUNC_NESTED,
+        )
         if not workload.per_step:
             contenders = (FLOOR, *contenders)
         results = {r.contender: r for r in compare(problem, contenders, args.repeats, Quiet())}

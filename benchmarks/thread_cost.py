@@ -31,12 +31,15 @@ def _invariant(a: Any, b: Any, out: Any = None, invariant: bool = False) -> Any:
 def _invariant_products() -> Iterator[None]:
     from nnfunc.layers import conv, dense
 
-    saved = dense.matmul, conv.matmul
-    dense.matmul = conv.matmul = _invariant
+    namespaces = (vars(dense), vars(conv))  # where the layers look `matmul` up
+    saved = [names["matmul"] for names in namespaces]
+    for names in namespaces:
+        names["matmul"] = _invariant
     try:
         yield
     finally:
-        dense.matmul, conv.matmul = saved
+        for names, product in zip(namespaces, saved, strict=True):
+            names["matmul"] = product
 
 
 class Invariant:

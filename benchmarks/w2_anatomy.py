@@ -99,13 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     args = options.parse_args(argv)
     pin_threads()
     import machine  # numpy loads here, after the pools are pinned
+    from contender import Runner
     from nnfunc_paths import StepLoop, step_loop
     from numpy_steps import HandTuned
     from workloads import W2, make_problem, training_loss
 
     problem = make_problem(W2)
     short = make_problem(replace(W2, passes=1_000))
-    contenders = {
+    contenders: dict[str, Runner] = {
         "numpy-hand": HandTuned(short),
         "pure-by-hand": StepLoop(short, lambda p: _pure_step(p.workload.learning_rate), ""),
         "nnfunc-make_step": step_loop(short),
