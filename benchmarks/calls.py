@@ -30,7 +30,7 @@ types (`np.float32(x)`) make no profile event on CPython 3.11, which reports cal
 built-in functions and methods only; so the NumPy column leaves them out, and most of
 numpy-hand's arithmetic is of that kind.
 
-Run: python benchmarks/calls.py
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 benchmarks/calls.py
 """
 
 from __future__ import annotations

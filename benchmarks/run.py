@@ -7,8 +7,10 @@ median of --repeats (>= 5 for the issues' numbers) timed runs. Prints Markdown t
 training losses), issue 15's targets with PASS/FAIL, and writes JSON and the scaling
 plot. A full run takes a few minutes; --quick is a fast regression check by hand.
 
-Run: python benchmarks/run.py [--quick] [--only W1,W2,W3,scaling,memory] [--repeats N]
-     [--json PATH] [--plot PATH] [--wait-idle SECONDS]
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 benchmarks/run.py [--quick]
+     [--only W1,W2,W3,scaling,memory] [--repeats N] [--json PATH] [--plot PATH]
+     [--wait-idle SECONDS]
+(`env -u`: the BLAS kernel OpenBLAS picks for the CPU, as on a user's machine.)
 """
 
 from __future__ import annotations
