@@ -28,26 +28,42 @@ Not seen: a ufunc called directly (`np.exp(a)`, `np.maximum(a, 0.0, out=a)`), an
 operator on arrays (`a + b`, `a -= b`: ufuncs called inside ndarray) and NumPy scalar
 types (`np.float32(x)`) make no profile event on CPython 3.11, which reports calls of
 built-in functions and methods only; so the NumPy column leaves them out, and most of
-numpy-hand's arithmetic is of that kind.
+numpy-hand's arithmetic is of that kind. With `--ufuncs`, valgrind's callgrind counts
+them: the calls of NumPy's C entry of every ufunc call (`ufunc_generic_vectorcall`,
+an operator's included) in runs of 20 and 120 steps, each run a dump of its own
+(callgrind dumps before each `os.getppid()`, called between runs); about 30 s. It also
+counts the ufunc calls NumPy's own Python functions make inside (np.mean's division).
 
-Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 benchmarks/calls.py
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 benchmarks/calls.py [--ufuncs]
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import subprocess
 import sys
+import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 from types import FrameType, ModuleType
 
 import machine
-from contender import NNFUNC_PLAIN, NNFUNC_SCAN, NNFUNC_STEP, NUMPY_HAND, Contender
+from contender import NNFUNC_PLAIN, NNFUNC_SCAN, NNFUNC_STEP, NUMPY_HAND, Contender, Runner
 from workloads import W2, make_problem
 
 STEPS = (200, 1_200)
-"""The two run lengths whose counts are subtracted."""
+"""The two run lengths whose profile counts are subtracted."""
+CALLGRIND_STEPS = (20, 120)
+"""The two run lengths under callgrind (its counts are exact; it runs ~50x slower)."""
 KINDS = ("numpy", "other C", "Python")
 PATHS = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_STEP, NNFUNC_SCAN)
+UFUNC_ENTRY = "ufunc_generic_vectorcall"
+"""NumPy's C function behind every ufunc call, an operator's on arrays included."""
+MARK = "os_getppid"
+"""The C function of `os.getppid`: callgrind dumps its counts before each call."""
 
 
 def _is_numpy(module: object) -> bool:
@@ -101,10 +117,16 @@ class CallCounter:
             self.counts[kind] += 1
 
 
-def counted(contender: Contender, steps: int) -> Counter[str]:
-    """The calls of one run of `steps` W2 steps of `contender`, after a warm-up run."""
+def warmed(contender: Contender, steps: int) -> Runner:
+    """`contender`'s runner on W2 with `steps` steps a run, run once (a warm-up)."""
     runner = contender.build(make_problem(replace(W2, passes=steps)))
     runner.run()
+    return runner
+
+
+def counted(contender: Contender, steps: int) -> Counter[str]:
+    """The calls of one run of `steps` W2 steps of `contender`, after a warm-up run."""
+    runner = warmed(contender, steps)
     counter = CallCounter()
     sys.setprofile(counter)
     try:
@@ -114,36 +136,95 @@ def counted(contender: Contender, steps: int) -> Counter[str]:
     return counter.counts
 
 
-def per_step(contender: Contender) -> dict[str, float]:
-    """The calls of one W2 step of `contender`, by kind: the difference of two runs."""
+def _per_step(short: int, long: int, steps: tuple[int, int]) -> float:
+    """One step's count: the count of a run of steps[1] steps less that of a run of
+    steps[0], over the difference (what a run does once cancels)."""
+    return (long - short) / (steps[1] - steps[0])
+
+
+def profiled(contender: Contender) -> dict[str, float]:
+    """The calls of one W2 step of `contender`, by kind (`KINDS`)."""
     short, long = (counted(contender, steps) for steps in STEPS)
-    return {kind: (long[kind] - short[kind]) / (STEPS[1] - STEPS[0]) for kind in KINDS}
+    return {kind: _per_step(short[kind], long[kind], STEPS) for kind in KINDS}
 
 
-def table(counts: dict[str, dict[str, float]]) -> str:
+def _marked_runs() -> None:
+    """Under callgrind: a run of each of CALLGRIND_STEPS for each path, in that order
+    (built and warmed up first), each followed by `os.getppid()`, so that each run's
+    counts are a dump of their own (the first dump is the setup's)."""
+    runners = [warmed(path, steps) for path in PATHS for steps in CALLGRIND_STEPS]
+    os.getppid()
+    for runner in runners:
+        runner.run()
+        os.getppid()
+
+
+def _calls_of(dump: Path, function: str) -> int:
+    """The calls of `function` a callgrind dump records: the sum of the `calls=` lines
+    that follow a `cfn=` line naming it (a name is given once, then only its number)."""
+    names: dict[str, str] = {}
+    total, called = 0, False
+    for line in dump.read_text().splitlines():
+        if line.startswith(("fn=", "cfn=")):
+            number, _, name = line.split("=", 1)[1].partition(" ")
+            name = names.setdefault(number, name)
+            called = line.startswith("cfn=") and name == function
+        elif line.startswith("calls=") and called:
+            total += int(line.removeprefix("calls=").split()[0])
+            called = False
+    return total
+
+
+def ufunc_calls() -> dict[str, float]:
+    """Each path's ufunc calls per W2 step, from callgrind: this script's `--child` run
+    (`_marked_runs`) under it, the calls of UFUNC_ENTRY in each run's dump."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "callgrind.out"
+        command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+        command += [f"--dump-before={MARK}", sys.executable, __file__, "--child"]
+        subprocess.run(command, check=True, capture_output=True)
+        calls = [_calls_of(Path(f"{out}.{2 + i}"), UFUNC_ENTRY) for i in range(2 * len(PATHS))]
+    return {
+        path.name: _per_step(calls[2 * i], calls[2 * i + 1], CALLGRIND_STEPS)
+        for i, path in enumerate(PATHS)
+    }
+
+
+def table(counts: Mapping[str, Mapping[str, float]], ufuncs: Mapping[str, float]) -> str:
     """A Markdown table: per step, each path's NumPy calls (those a profile function
-    sees), other C calls and Python calls."""
+    sees), other C calls and Python calls; with `ufuncs` (callgrind's ufunc calls per
+    step, by path), those and the NumPy calls in all."""
+    extra = " ufunc calls (callgrind) | NumPy calls in all |" if ufuncs else ""
     lines = [
-        "| path | NumPy calls (no ufunc calls, no operators) | other C calls | Python calls |",
-        "|---|---:|---:|---:|",
+        f"| path | NumPy calls, ufuncs not seen | other C calls | Python calls |{extra}",
+        "|---|" + "---:|" * (5 if ufuncs else 3),
     ]
-    lines += [
-        f"| {name} | {c['numpy']:.1f} | {c['other C']:.1f} | {c['Python']:.1f} |"
-        for name, c in counts.items()
-    ]
+    for name, c in counts.items():
+        row = f"| {name} | {c['numpy']:.1f} | {c['other C']:.1f} | {c['Python']:.1f} |"
+        if ufuncs:
+            row += f" {ufuncs[name]:.1f} | {c['numpy'] + ufuncs[name]:.1f} |"
+        lines.append(row)
     return "\n".join(lines)
 
 
-def main() -> int:
-    """Count every path and print the table."""
+def main(argv: list[str] | None = None) -> int:
+    """Count every path and print the table (`--child`: the runs callgrind counts)."""
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    options.add_argument("--ufuncs", action="store_true", help="count ufunc calls (callgrind)")
+    options.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = options.parse_args(argv)
+    if args.child:
+        _marked_runs()
+        return 0
     print(machine.header())
     short, long = STEPS
     print(
         f"\nW2, calls per step: (the count over {long} steps - the one over {short}) / "
-        f"{long - short}. Calls of ufuncs and operators on arrays make no profile event: "
-        "not counted.\n"
+        f"{long - short}. Calls of ufuncs and operators on arrays make no profile event"
+        f"{': callgrind counts them' if args.ufuncs else ' (--ufuncs counts them)'}.\n"
     )
-    print(table({path.name: per_step(path) for path in PATHS}))
+    counts = {path.name: profiled(path) for path in PATHS}
+    print(table(counts, ufunc_calls() if args.ufuncs else {}))
     return 0
 
 
