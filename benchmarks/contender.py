@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, cast
 
-from workloads import Problem, Weights
+from workloads import Problem, Weights, Workload
 
 
 class Runner(Protocol):
@@ -43,12 +43,20 @@ class Contender:
     requires: tuple[str, ...] = ()
     peer: bool = False
     """True for the other libraries nnfunc must beat (torch, JAX, scikit-learn)."""
+    epochs_only: bool = False
+    """True when a run is whole epochs (fit): not run on a workload timed per step (W2)."""
+    comparable_loss: bool = True
+    """False when it trains on other batches than numpy-hand's (fit shuffles each epoch):
+    its final loss is shown but not checked against numpy-hand's."""
 
-    def missing(self) -> str | None:
-        """Why this contender cannot run here (a library not installed), or None."""
+    def unavailable(self, workload: Workload) -> str | None:
+        """Why this contender does not run on `workload` here (a library not installed, or
+        a workload timed per step for one that runs whole epochs), or None."""
         absent = [name for name in self.requires if importlib.util.find_spec(name) is None]
         if absent:
             return f"not installed: {', '.join(absent)} (pip install -e '.[bench]')"
+        if self.epochs_only and workload.per_step:
+            return f"runs whole epochs; {workload.name} is timed per step"
         return None
 
     def build(self, problem: Problem) -> Runner:
@@ -60,7 +68,11 @@ class Contender:
 FLOOR = Contender("gemm-floor", "numpy_steps", "GemmFloor")
 NUMPY_HAND = Contender("numpy-hand", "numpy_steps", "HandTuned")
 NNFUNC_PLAIN = Contender("nnfunc-grads+sgd_step", "nnfunc_paths", "PlainLoop")
-NNFUNC_FAST = Contender("nnfunc-make_step", "nnfunc_paths", "fastest")
+NNFUNC_STEP = Contender("nnfunc-make_step", "nnfunc_paths", "step_loop")
+NNFUNC_SCAN = Contender("nnfunc-scan", "nnfunc_paths", "ScanRun")
+NNFUNC_FIT = Contender(
+    "nnfunc-fit", "nnfunc_paths", "FitEpochs", epochs_only=True, comparable_loss=False
+)
 NNFUNC_USER = Contender("nnfunc-user-activation", "nnfunc_paths", "user_activation")
 NNFUNC_NESTED = Contender("nnfunc-nested", "nnfunc_paths", "nested")
 NNFUNC_TRAIN_STEP = Contender("nnfunc-train_step", "nnfunc_paths", "train_step")
@@ -72,7 +84,9 @@ ALL = (
     FLOOR,
     NUMPY_HAND,
     NNFUNC_PLAIN,
-    NNFUNC_FAST,
+    NNFUNC_STEP,
+    NNFUNC_SCAN,
+    NNFUNC_FIT,
     NNFUNC_USER,
     NNFUNC_NESTED,
     NNFUNC_TRAIN_STEP,

@@ -23,7 +23,7 @@ pin_threads()
 
 import numpy as np  # noqa: E402  (after pin_threads: the pools size themselves on import)
 import torch  # noqa: E402
-from machine import OthersLoad, wait_until_idle  # noqa: E402
+from machine import OthersLoad, header, wait_until_idle  # noqa: E402
 
 import nnfunc as nf  # noqa: E402
 from nnfunc.layers.conv import Conv2D  # noqa: E402
@@ -96,6 +96,7 @@ def main() -> None:
         f"x ({BATCH}, {HEIGHT}, {WIDTH}, {IN_CHANNELS}) -> {OUT_CHANNELS} channels, "
         f"{KERNEL}x{KERNEL}, 'same', float32, {THREADS} threads"
     )
+    print(header())
     print(f"Conv2D forward + backward: {shapes}; numpy {np.__version__}, torch {torch.__version__}")
     steps = (nnfunc_step(), torch_step())
     wait_until_idle(args.wait_idle, threshold=0.1)

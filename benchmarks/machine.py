@@ -39,7 +39,7 @@ def _blas() -> str:
     blas = config["Build Dependencies"]["blas"]
     built = f"{blas.get('name', '?')} {blas.get('version', '?')}"
     try:
-        from threadpoolctl import threadpool_info  # type: ignore[import-untyped]
+        from threadpoolctl import threadpool_info
     except ImportError:
         return built
     pools = [
@@ -121,6 +121,14 @@ def describe() -> dict[str, Any]:
         "versions": {name: _version(name) for name in LIBRARIES},
         "nnfunc_measured": _nnfunc_checkout(),
     }
+
+
+def header() -> str:
+    """The first lines of every benchmark command's output, as a Markdown list: NumPy's
+    BLAS as loaded, with its kernel (threadpoolctl's `architecture`) and threads, and the
+    nnfunc measured. The kernel matters: OpenBLAS picks it at load time from the CPU,
+    unless OPENBLAS_CORETYPE forces one."""
+    return f"- BLAS: {_blas()}\n- nnfunc measured: {_nnfunc_checkout()}"
 
 
 def _nnfunc_checkout() -> str:

@@ -29,6 +29,8 @@ class Result:
 
     contender: str
     peer: bool
+    comparable_loss: bool = True
+    """False when the contender trains on other batches (see `Contender.comparable_loss`)."""
     seconds: tuple[float, ...] = ()
     warmup_seconds: float = float("nan")
     final_loss: float | None = None
@@ -89,14 +91,14 @@ def compare(
 ) -> list[Result]:
     """Each available contender's timings and final training loss on `problem`, in order.
 
-    A contender whose library is missing gets a Result with `skipped` set. Without
-    `quiet`, every round is kept.
+    A contender that does not run here (`Contender.unavailable`) gets a Result with
+    `skipped` set. Without `quiet`, every round is kept.
     """
     guard = Quiet(budget=0.0) if quiet is None else quiet
     runners: dict[str, Runner] = {}
     skipped: dict[str, str] = {}
     for contender in contenders:
-        reason = contender.missing()
+        reason = contender.unavailable(problem.workload)
         if reason is None:
             runners[contender.name] = contender.build(problem)
         else:
@@ -126,6 +128,7 @@ def compare(
             Result(
                 name,
                 contender.peer,
+                contender.comparable_loss,
                 tuple(seconds[name]),
                 warmup[name],
                 loss,

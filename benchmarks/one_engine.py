@@ -35,21 +35,27 @@ def main(argv: list[str] | None = None) -> int:
     import machine  # numpy loads here, after the pools are pinned
     from contender import (
         FLOOR,
-        NNFUNC_FAST,
         NNFUNC_NESTED,
         NNFUNC_PLAIN,
+        NNFUNC_STEP,
         NNFUNC_USER,
         NUMPY_HAND,
+        Contender,
     )
     from measure import Quiet, Result, compare
     from workloads import FULL, QUICK, make_problem
 
-    about = machine.describe()
-    print(f"- BLAS: {about.get('blas')}\n- nnfunc measured: {about.get('nnfunc_measured')}")
+    print(machine.header())
     for name in args.only.split(","):
         workload = (QUICK if args.quick else FULL)[name]
         problem = make_problem(workload)
-        contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_FAST, NNFUNC_USER, NNFUNC_NESTED)
+        contenders: tuple[Contender, ...] = (
+            NUMPY_HAND,
+            NNFUNC_PLAIN,
+            NNFUNC_STEP,
+            NNFUNC_USER,
+            NNFUNC_NESTED,
+        )
         if not workload.per_step:
             contenders = (FLOOR, *contenders)
         results = {r.contender: r for r in compare(problem, contenders, args.repeats, Quiet())}
@@ -65,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         def ratio(a: str, b: str, results: dict[str, Result] = results) -> float:
             return statistics.median(results[a].seconds) / statistics.median(results[b].seconds)
 
-        mlp = NNFUNC_FAST.name
+        mlp = NNFUNC_STEP.name
         print(f"\nuser activation / mlp: {ratio(NNFUNC_USER.name, mlp):.3f} (target <= 1.05)")
         print(f"nested / mlp: {ratio(NNFUNC_NESTED.name, mlp):.3f} (target <= 1.05)")
         print(f"plain loop / numpy-hand: {ratio(NNFUNC_PLAIN.name, NUMPY_HAND.name):.3f}")

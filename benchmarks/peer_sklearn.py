@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.metadata
 
 import numpy as np
-from sklearn.neural_network import MLPClassifier  # type: ignore[import-untyped]
+from sklearn.neural_network import MLPClassifier
 from workloads import Problem, Weights
 
 

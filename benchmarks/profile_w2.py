@@ -1,7 +1,7 @@
 """Where nnfunc's time goes in W2 (XOR 2-4-1, batch 4), where the step is all overhead.
 
 Runs W2's 2000 steps under cProfile for nnfunc's plain `grads` + `sgd_step` loop, its
-fastest public path and, for comparison, the hand-tuned NumPy step; prints for each
+`make_step` loop and, for comparison, the hand-tuned NumPy step; prints for each
 its minor page faults per step, the time per step by kind of code (NumPy's C calls,
 NumPy's Python wrappers, nnfunc's own Python, attrs-generated methods, Python
 built-ins), nnfunc's functions by their own time, and pstats' top functions by

@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from contender import NNFUNC_FAST, NNFUNC_PLAIN, NUMPY_HAND, Contender, Runner
+import machine
+from contender import NNFUNC_PLAIN, NNFUNC_STEP, NUMPY_HAND, Contender, Runner
 from measure import Quiet, compare
 from workloads import Workload, make_problem
 
@@ -111,10 +112,12 @@ def report(workload: Workload, top: int) -> str:
     steps = workload.steps
     medians = {
         r.contender: r.median / steps * 1e6
-        for r in compare(problem, (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_FAST), 5, Quiet())
+        for r in compare(problem, (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_STEP), 5, Quiet())
     }
     lines = [
         f"# {workload.describe()}",
+        "",
+        machine.header(),
         "",
         "Unprofiled medians of 5 runs: "
         + ", ".join(f"{name} {value:.1f} us/step" for name, value in medians.items()),
@@ -127,7 +130,7 @@ def report(workload: Workload, top: int) -> str:
         "costs the profiler ~0.5 us, which inflates code that makes many small calls.",
     ]
     contender: Contender
-    for contender in (NNFUNC_PLAIN, NNFUNC_FAST, NUMPY_HAND):
+    for contender in (NNFUNC_PLAIN, NNFUNC_STEP, NUMPY_HAND):
         runner = contender.build(problem)
         runner.run()  # warm-up
         faults = page_faults(runner) / steps

@@ -1,14 +1,16 @@
-"""Run the benchmarks of issue 5: W1, W2, W3, the scaling sweep and W1's peak memory.
+"""Run the benchmarks of issues 5 and 15: W1, W2, W3, the scaling sweep and W1's peak memory.
 
 Every contender runs in this one process, one after another, float32, with every
 BLAS/OpenMP/XLA pool pinned to 2 threads, fixed seeds, a warm-up run excluded and the
-median of --repeats (>= 5 for the issue's numbers) timed runs. Prints Markdown tables
+median of --repeats (>= 5 for the issues' numbers) timed runs. Prints Markdown tables
 (median, min, max, ratios to the GEMM floor and to the hand-tuned NumPy step, final
-training losses), the issue's targets with PASS/FAIL, and writes JSON and the scaling
+training losses), issue 15's targets with PASS/FAIL, and writes JSON and the scaling
 plot. A full run takes a few minutes; --quick is a fast regression check by hand.
 
-Run: python benchmarks/run.py [--quick] [--only W1,W2,W3,scaling,memory] [--repeats N]
-     [--json PATH] [--plot PATH] [--wait-idle SECONDS]
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 benchmarks/run.py [--quick]
+     [--only W1,W2,W3,scaling,memory] [--repeats N] [--json PATH] [--plot PATH]
+     [--wait-idle SECONDS]
+(`env -u`: the BLAS kernel OpenBLAS picks for the CPU, as on a user's machine.)
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
 """The scaling sweep: W1's shape over batch sizes and hidden widths, time per example for
-nnfunc's fastest path against the GEMM floor, as a table and a plot."""
+nnfunc's fastest path, `nf.train.scan` (one call per timed run of a cell), against the
+GEMM floor, as a table and a plot."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from contender import FLOOR, NNFUNC_FAST
+from contender import FLOOR, NNFUNC_SCAN
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 from measure import Quiet, Result, compare
@@ -19,6 +20,8 @@ QUICK_WIDTHS = (64, 256, 1024)
 EXAMPLES = 4096
 """About how many examples one timed run of a cell covers (see `scaling_workload`)."""
 QUICK_EXAMPLES = 1024
+NNFUNC = NNFUNC_SCAN
+"""nnfunc's contender in every cell: its fastest path."""
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,11 @@ def sweep(
     for width in widths:
         for batch_size in batches:
             problem = make_problem(scaling_workload(width, batch_size, examples))
-            floor, nnfunc = compare(problem, (FLOOR, NNFUNC_FAST), repeats, quiet)
+            floor, nnfunc = compare(problem, (FLOOR, NNFUNC), repeats, quiet)
             cell = Cell(width, batch_size, problem.workload.rows, floor, nnfunc)
             rerun = floor.rounds_discarded
             print(
-                f"  hidden {width:5d}  batch {batch_size:5d}: nnfunc "
+                f"  hidden {width:5d}  batch {batch_size:5d}: {NNFUNC.name} "
                 f"{cell.per_example(nnfunc):8.2f} us/example, floor "
                 f"{cell.per_example(floor):8.2f}, ratio {cell.ratio:5.2f}"
                 f"{f', {rerun} busy rounds run again' if rerun else ''}",
@@ -107,8 +110,8 @@ def plot(cells: list[Cell], path: Path) -> Path:
     axes.set(
         xlabel="batch size",
         ylabel="microseconds per example (median)",
-        title="nnfunc's fastest path (solid) vs the GEMM floor (dashed): 784-h-h/2-10, "
-        "float32, 2 threads",
+        title=f"{NNFUNC.name}, one nf.train.scan call per run (solid), vs the GEMM floor "
+        "(dashed): 784-h-h/2-10, float32, 2 threads",
     )
     axes.title.set_fontsize(9)
     axes.grid(True, which="both", alpha=0.3)

@@ -22,8 +22,9 @@ import report
 import scaling
 from contender import (
     ALL,
-    NNFUNC_FAST,
     NNFUNC_PLAIN,
+    NNFUNC_SCAN,
+    NNFUNC_STEP,
     NNFUNC_TRAIN_STEP,
     NUMPY_HAND,
 )
@@ -77,7 +78,7 @@ def _timed_workload(name: str, quick: bool, repeats: int, quiet: Quiet) -> repor
 
 def _memory() -> list[memory.Peak]:
     problem = make_problem(W1)
-    contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_FAST, NNFUNC_TRAIN_STEP)
+    contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_STEP, NNFUNC_SCAN, NNFUNC_TRAIN_STEP)
     peaks = [memory.peak(problem, c) for c in contenders]
     print(report.memory_table(peaks), flush=True)
     return peaks
@@ -88,7 +89,7 @@ def _scaling(quick: bool, repeats: int, quiet: Quiet, plot_path: Path) -> list[s
     batches = scaling.QUICK_BATCHES if quick else scaling.BATCHES
     examples = scaling.QUICK_EXAMPLES if quick else scaling.EXAMPLES
     cells = scaling.sweep(widths, batches, examples, repeats, quiet)
-    print("\nnnfunc-fastest microseconds per example (ratio to the GEMM floor):\n")
+    print(f"\n{scaling.NNFUNC.name} microseconds per example (ratio to the GEMM floor):\n")
     print(scaling.table(cells))
     print(f"\nPlot: {scaling.plot(cells, plot_path)}", flush=True)
     return cells
@@ -111,8 +112,6 @@ def run(
     print(f"# nnfunc benchmarks{' (quick)' if quick else ''}\n")
     for key, value in about.items():
         print(f"- {key}: {value}")
-    fastest = "make_step(net, loss, optim.sgd(lr))"
-    print(f"- nnfunc-fastest runs: {fastest}")
     print(f"- timed runs per contender: {repeats} (after one warm-up run)")
     runner = Sections()
     quiet = Quiet(threshold=BUSY, budget=wait)
@@ -130,15 +129,15 @@ def run(
     cells = (
         runner.run(
             "scaling",
-            "Scaling: 784-h-h/2-10 over hidden widths h and batch sizes; nnfunc-fastest vs "
-            "gemm-floor",
+            "Scaling: 784-h-h/2-10 over hidden widths h and batch sizes; "
+            f"{scaling.NNFUNC.name} vs gemm-floor",
             partial(_scaling, quick, repeats, quiet, plot_path),
         )
         if "scaling" in sections
         else []
     )
     found = report.targets(outcomes, peaks)
-    print(f"\n## The issue's targets\n\n{report.targets_table(found)}")
+    print(f"\n## Issue 15's targets\n\n{report.targets_table(found)}")
     busy = {name: share for name, share in runner.others.items() if share > BUSY}
     if busy:
         print(
@@ -150,7 +149,7 @@ def run(
         "quick": quick,
         "sections": list(sections),
         "repeats": repeats,
-        "nnfunc_fastest": fastest,
+        "scaling_contender": scaling.NNFUNC.name,
         "seconds_total": round(seconds, 1),
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
         "others_cpu_share_by_section": runner.others,

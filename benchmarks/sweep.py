@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import time
 
+import machine
+
 import nnfunc as nf
 from nnfunc import optim, sweep
 
 GRID = {"learning_rate": [0.001, 0.003, 0.01, 0.03]}
 SEEDS = range(5)
 ROUNDS = 2
+BACKENDS: tuple[tuple[sweep.Backend, int | None], ...] = (("serial", None), ("processes", 2))
+"""Each backend and its worker count."""
 
 
 def job(seed: int, *, learning_rate: float) -> sweep.RunOutput:
@@ -48,15 +52,16 @@ def timed(backend: sweep.Backend, workers: int | None) -> tuple[float, bytes]:
 
 
 def main() -> None:
+    print(machine.header())
     seconds: dict[str, list[float]] = {"serial": [], "processes": []}
     outputs: set[bytes] = set()
     for _ in range(ROUNDS):
-        for backend, workers in (("serial", None), ("processes", 2)):
+        for backend, workers in BACKENDS:
             took, output = timed(backend, workers)
             seconds[backend].append(took)
             outputs.add(output)
-    for backend, runs in seconds.items():
-        print(f"{backend:>9}: " + ", ".join(f"{t:.2f} s" for t in runs))
+    for name, runs in seconds.items():
+        print(f"{name:>9}: " + ", ".join(f"{t:.2f} s" for t in runs))
     ratio = min(seconds["processes"]) / min(seconds["serial"])
     print(f"processes(2) / serial = {ratio:.2f} (target <= 0.6)")
     print(f"same bytes on both backends: {len(outputs) == 1}")

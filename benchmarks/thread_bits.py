@@ -24,7 +24,8 @@ ROWS = 4_096
 
 
 def train(threads: int, invariant: bool) -> str:
-    """Train in this process on `threads` BLAS threads: "<threads in force> <loss> <sha256>"."""
+    """Train in this process on `threads` BLAS threads: "<threads in force> <kernels> <loss>
+    <sha256>" (the kernels: threadpoolctl's `architecture` of each BLAS)."""
     import numpy as np
     from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -35,7 +36,9 @@ def train(threads: int, invariant: bool) -> str:
     from workloads import mnist_like
 
     threadpool_limits(threads, user_api="blas")
-    in_force = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    in_force = [i["num_threads"] for i in blas]
+    kernels = ",".join(str(i.get("architecture")) for i in blas)
     x, labels = mnist_like(nf.random.key(0), ROWS)
     net = nf.mlp([784, 256, 128, 10], activation="relu", thread_invariant=invariant)
     result = nf.fit(
@@ -46,7 +49,7 @@ def train(threads: int, invariant: bool) -> str:
     for leaf in nf.tree.leaves(result.params):
         digest.update(np.ascontiguousarray(leaf).tobytes())
     loss = nf.loss(net, result.params, x, labels, nf.losses.softmax_cross_entropy)
-    return f"{in_force} {float(loss):.9g} {digest.hexdigest()[:16]}"
+    return f"{in_force} {kernels} {float(loss):.9g} {digest.hexdigest()[:16]}"
 
 
 def main(counts: list[int], invariant: bool) -> int:
@@ -62,7 +65,7 @@ def main(counts: list[int], invariant: bool) -> int:
             env=env, capture_output=True, text=True, check=True,
         )  # fmt: skip
         line = done.stdout.strip()
-        print(f"{threads} threads: BLAS threads in force {line}")
+        print(f"{threads} threads: BLAS threads and kernel in force {line}")
         digests.add(line.split()[-1])
     print("same bits" if len(digests) == 1 else f"{len(digests)} different results")
     return 0 if len(digests) == 1 else 1

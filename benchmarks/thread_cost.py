@@ -31,12 +31,15 @@ def _invariant(a: Any, b: Any, out: Any = None, invariant: bool = False) -> Any:
 def _invariant_products() -> Iterator[None]:
     from nnfunc.layers import conv, dense
 
-    saved = dense.matmul, conv.matmul
-    dense.matmul = conv.matmul = _invariant
+    namespaces = (vars(dense), vars(conv))  # where the layers look `matmul` up
+    saved = [names["matmul"] for names in namespaces]
+    for names in namespaces:
+        names["matmul"] = _invariant
     try:
         yield
     finally:
-        dense.matmul, conv.matmul = saved
+        for names, product in zip(namespaces, saved, strict=True):
+            names["matmul"] = product
 
 
 class Invariant:
@@ -44,9 +47,9 @@ class Invariant:
     makes them (the same net and code otherwise)."""
 
     def __init__(self, problem: Any) -> None:
-        from nnfunc_paths import fastest
+        from nnfunc_paths import step_loop
 
-        self._runner = fastest(problem)
+        self._runner = step_loop(problem)
 
     def run(self) -> None:
         with _invariant_products():
@@ -69,17 +72,16 @@ def main(argv: list[str] | None = None) -> int:
     args = options.parse_args(argv)
     pin_threads(args.threads)
     import machine  # numpy loads here, after the pools are pinned
-    from contender import NNFUNC_FAST, Contender
+    from contender import NNFUNC_STEP, Contender
     from measure import Quiet, compare
     from workloads import FULL, QUICK, make_problem
 
     invariant = Contender("invariant", "thread_cost", "Invariant")
-    about = machine.describe()
-    print(f"- BLAS: {about.get('blas')}\n- nnfunc measured: {about.get('nnfunc_measured')}")
+    print(machine.header())
     for name in args.only.split(","):
         workload = (QUICK if args.quick else FULL)[name]
         problem = make_problem(workload)
-        results = compare(problem, (NNFUNC_FAST, invariant), args.repeats, Quiet())
+        results = compare(problem, (NNFUNC_STEP, invariant), args.repeats, Quiet())
         print(f"\n## {workload.describe()}, {args.threads} BLAS threads\n")
         print(f"| contender | median {workload.unit} | min | final loss |")
         print("|---|---:|---:|---:|")

@@ -9,10 +9,10 @@ lr 0.5, the full batch of 4), interleaved, each timed run 1 000 steps:
   contract: it returns fresh read-only params and a new step count, keeps nothing, and
   checks what nnfunc checks (the params' structure, shapes and dtype, x, the targets in
   [0, 1]), with nnfunc's arithmetic (the stable sigmoid, the folded learning rate);
-- nnfunc-fastest: `nf.train.make_step(net, loss, optim.sgd(lr))`,
+- nnfunc-make_step: `nf.train.make_step(net, loss, optim.sgd(lr))`,
   which walks any such net's layers and calls their methods and the loss's.
 
-pure-by-hand over numpy-hand is what purity costs; nnfunc-fastest over pure-by-hand is
+pure-by-hand over numpy-hand is what purity costs; nnfunc-make_step over pure-by-hand is
 what the general walk costs. Prints min and median per step and the ratios of minima.
 
 Run: python benchmarks/w2_anatomy.py [--rounds N]
@@ -98,16 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--rounds", type=int, default=31, help="timed runs of each (default 31)")
     args = options.parse_args(argv)
     pin_threads()
-    from nnfunc_paths import StepLoop, fastest
+    import machine  # numpy loads here, after the pools are pinned
+    from contender import Runner
+    from nnfunc_paths import StepLoop, step_loop
     from numpy_steps import HandTuned
     from workloads import W2, make_problem, training_loss
 
     problem = make_problem(W2)
     short = make_problem(replace(W2, passes=1_000))
-    contenders = {
+    contenders: dict[str, Runner] = {
         "numpy-hand": HandTuned(short),
         "pure-by-hand": StepLoop(short, lambda p: _pure_step(p.workload.learning_rate), ""),
-        "nnfunc-fastest": fastest(short),
+        "nnfunc-make_step": step_loop(short),
     }
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for contender in contenders.values():
@@ -120,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             times[name].append((time.perf_counter() - start) / 1_000 * 1e6)
     hand = min(times["numpy-hand"])
     pure = min(times["pure-by-hand"])
+    print(machine.header())
     print(f"W2, {args.rounds} interleaved runs of 1 000 steps each (us per step)")
     print(f"{'step':16s} {'min':>7s} {'median':>7s} {'x numpy-hand':>13s} {'x pure':>7s} loss")
     for name, contender in contenders.items():

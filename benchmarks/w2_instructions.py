@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 
-from nnfunc_paths import PlainLoop, fastest, nested, user_activation
+from nnfunc_paths import PlainLoop, made_step, nested, step_loop, user_activation
 from numpy_steps import HandTuned
 from workloads import W2, make_problem
 
@@ -42,11 +42,11 @@ def main(which: str, steps: int) -> None:
 
         import nnfunc as nf
 
-        runner = fastest(problem)
+        runner = step_loop(problem)
         xs, ys = (np.broadcast_to(a, (steps, *a.shape)) for a in (x, y))
-        nf.train.scan(runner._step, runner._params, runner._state, xs, ys)
+        nf.train.scan(made_step(problem), runner._params, runner._state, xs, ys)
         return
-    make = {"step": fastest, "user": user_activation, "nested": nested}[which]
+    make = {"step": step_loop, "user": user_activation, "nested": nested}[which]
     runner = make(problem)
     step, params, state = runner._step, runner._params, runner._state
     for _ in range(steps):
