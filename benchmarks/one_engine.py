@@ -3,9 +3,10 @@
 Runs, interleaved round by round in one process (`measure.compare`): numpy-hand, the
 GEMM floor (W1, W3), the plain loop (`grads` + `sgd_step`), `make_step` on the `mlp`
 net, on the same net with a user's own activation class (`user_layers.py`) and on the
-same net as nested Sequentials. Prints medians and minima and the ratios of medians
-the one-engine issue asks for: user / mlp and nested / mlp (<= 1.05), the plain loop
-over numpy-hand on W2 (<= 1.5).
+same net as nested Sequentials, one `scan` call per run, and one epoch of `fit` (W1,
+W3). Prints medians and minima and the ratios of medians: user / mlp and nested / mlp
+(<= 1.05), the plain loop over numpy-hand on W2 (<= 1.5), scan, fit and make_step over
+the floor and numpy-hand.
 
 Run it with the BLAS a user's machine picks (this machine may force older kernels):
 
@@ -35,8 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     import machine  # numpy loads here, after the pools are pinned
     from contender import (
         FLOOR,
+        NNFUNC_FIT,
         NNFUNC_NESTED,
         NNFUNC_PLAIN,
+        NNFUNC_SCAN,
         NNFUNC_STEP,
         NNFUNC_USER,
         NUMPY_HAND,
@@ -53,11 +56,12 @@ def main(argv: list[str] | None = None) -> int:
             NUMPY_HAND,
             NNFUNC_PLAIN,
             NNFUNC_STEP,
+            NNFUNC_SCAN,
             NNFUNC_USER,
             NNFUNC_NESTED,
         )
         if not workload.per_step:
-            contenders = (FLOOR, *contenders)
+            contenders = (FLOOR, *contenders, NNFUNC_FIT)
         results = {r.contender: r for r in compare(problem, contenders, args.repeats, Quiet())}
         print(f"\n## {workload.describe()}\n")
         print(f"| contender | median {workload.unit} | min | final loss |")
@@ -76,8 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nested / mlp: {ratio(NNFUNC_NESTED.name, mlp):.3f} (target <= 1.05)")
         print(f"plain loop / numpy-hand: {ratio(NNFUNC_PLAIN.name, NUMPY_HAND.name):.3f}")
         print(f"make_step / numpy-hand: {ratio(mlp, NUMPY_HAND.name):.3f}")
+        print(f"scan / numpy-hand: {ratio(NNFUNC_SCAN.name, NUMPY_HAND.name):.3f}")
+        print(f"scan / make_step: {ratio(NNFUNC_SCAN.name, mlp):.3f}")
         if not workload.per_step:
-            print(f"make_step / floor: {ratio(mlp, FLOOR.name):.3f}")
+            for name in (mlp, NNFUNC_SCAN.name, NNFUNC_FIT.name, NUMPY_HAND.name):
+                print(f"{name} / floor: {ratio(name, FLOOR.name):.3f}")
     return 0
 
 

@@ -94,9 +94,10 @@ def batches(
 
     x and y: arrays with the same first dimension n (y may be (n,), (n, k), labels...).
     Each example comes exactly once; batches have `batch_size` rows, the last one
-    fewer (n % batch_size) unless `drop_last` drops it. The data are permuted into
-    one read-only copy per call, and the batches are slices (views) of that copy,
-    with x's and y's dtypes. Arguments are checked at the call, before iterating.
+    fewer (n % batch_size) unless `drop_last` drops it. Each batch is gathered when it
+    is reached, a read-only copy of its rows with x's and y's dtypes (no permuted copy
+    of the whole data: the rows are copied into a batch just before it is used).
+    Arguments are checked at the call, before iterating.
 
     Raises ValueError for an x or y without a first dimension, empty data, different
     lengths, or a batch_size out of [1, n]; TypeError for a bad key, a batch_size
@@ -105,13 +106,17 @@ def batches(
     check_key(key)
     xs, ys = as_pair(x, y)
     count = num_batches(len(xs), batch_size, drop_last)
-    x_perm, y_perm = _shuffled(key, xs, ys)
-    return _slices(x_perm, y_perm, batch_size, count)
+    return _gathered(xs, ys, permutation(key, len(xs)), batch_size, count)
 
 
-def _slices(xs: Array, ys: Array, size: int, count: int) -> Iterator[tuple[Array, Array]]:
+def _gathered(
+    xs: Array, ys: Array, order: npt.NDArray[np.int64], size: int, count: int
+) -> Iterator[tuple[Array, Array]]:
+    """`count` batches of `size` rows of xs and ys (the last may have fewer), taken in
+    `order`, each a read-only copy."""
     for start in range(0, count * size, size):
-        yield xs[start : start + size], ys[start : start + size]
+        rows = order[start : start + size]
+        yield freeze(np.take(xs, rows, axis=0)), freeze(np.take(ys, rows, axis=0))
 
 
 def train_test_split(
