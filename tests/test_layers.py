@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nnfunc as nf
+from nnfunc import _buffers
 from nnfunc.layers import Context
 
 F = npt.NDArray[Any]
@@ -200,6 +201,28 @@ def test_scratch_arrays_give_the_same_bits_and_are_written_only_where_declared(n
         assert not any(np.shares_memory(y, leaf) for leaf in _arrays(cache))
     if case.layer.traits.input_grad == "new":
         assert not np.shares_memory(dx, dy)
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_results_in_a_scans_buffers_give_the_bits_of_fresh_arrays(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A layer writing its results into `ctx.out` (a scan's buffers; every size here) gives
+    the bits of fresh arrays, pass after pass, as the buffers come back."""
+    monkeypatch.setattr(_buffers, "SMALL", 0)
+    case = LAYERS[name]
+    params, state, x, dy = _layer_arrays(case)
+    key = nf.random.key(6)
+    y, cache, _ = case.layer.apply(params, state, x, Context(training=True, key=key))
+    expected = (y, *case.layer.backward(params, cache, dy, Context(training=True, key=key)))
+    buffers, made = _buffers.Buffers(), []
+    for _ in range(4):
+        ctx = Context(training=True, key=key, buffers=buffers)
+        y, cache, _ = case.layer.apply(params, state, x, ctx)
+        assert nf.tree.equal((y, *case.layer.backward(params, cache, dy, ctx)), expected)
+        made.append(buffers.made)
+    # a pass runs while the one before still holds its output: no array made after two
+    assert made[1] == made[2] == made[3] >= made[0]
 
 
 def _arrays(tree: object) -> list[F]:

@@ -55,9 +55,10 @@ class Activation(Stateless):
     """Base of elementwise and row-wise activations: no params, no state; each subclass
     supplies `forward` and `gradient`, and gets in-place computation on scratch arrays.
 
-    Both take an `out`: None for a fresh result, or an array of the result's shape that
-    the walk alone holds (x for forward, dy for gradient), computed in place, bit for bit
-    the same. The output is kept as the cache, so it is not handed on as scratch.
+    Both take an `out`: None for a fresh result, or an array of the result's shape and
+    dtype that the walk alone holds (x for forward, dy for gradient, or a buffer of a
+    scan), written there bit for bit the same. The output is kept as the cache, so it is
+    not handed on as scratch.
     """
 
     traits: ClassVar[Traits] = Traits(output="kept", input_grad="new", grads="new")

@@ -17,7 +17,7 @@ from nnfunc.layers.base import Layer
 from nnfunc.losses import Loss, Penalty
 from nnfunc.optim import GradientTransformation
 from nnfunc.random import Key
-from nnfunc.train._step import TrainStep, advance, make_step, training
+from nnfunc.train._step import TrainStep, advance_in, make_step, training
 
 P = TypeVar("P")
 C = TypeVar("C")
@@ -138,7 +138,9 @@ def scan(
     """`len(xs)` training steps of `step` (from `make_step`) in one pure call: step i on
     (xs[i], ys[i]), with the i-th child of `key` (`random.fold_in(key, i)`, for nets that
     draw random numbers) and the layer state carried from step to step. The same bits as
-    calling `step.advance` in a loop.
+    calling `step.advance` in a loop; in between, the layers' results (arrays of 64 KiB
+    and more) live in buffers this call owns and reuses, and the result holds read-only
+    arrays nobody else has seen.
 
     xs, ys: arrays whose first axis is the step (`x.reshape(steps, batch, features)`
     works, as a view) or sequences of batches. Raises TypeError or ValueError for inputs
@@ -235,7 +237,7 @@ def _scan(
             step_key = None if key is None else random.fold_in(key, index)
             ctx = keyless if step_key is None else training(step_key, buffers)
             try:
-                params, state, opt_state, value = advance(
+                params, state, opt_state, value = advance_in(
                     step, current.params, current.state, current.opt_state, xb, yb, ctx, finite
                 )
             except _NonFinite as stop:

@@ -76,7 +76,7 @@ class TrainStep(Generic[P, S, C]):
         key: Key | None,
     ) -> tuple[P, S, Opt, float]:
         """(new params, new layer state, new optimizer state, loss): one training step."""
-        return advance(self, params, state, opt_state, x, y, training(key))
+        return advance_in(self, params, state, opt_state, x, y, training(key))
 
 
 def training(key: Key | None, buffers: Buffers | None = None) -> Context:
@@ -87,7 +87,7 @@ def training(key: Key | None, buffers: Buffers | None = None) -> Context:
     return Context(True, key, False, True, buffers)
 
 
-def advance(
+def advance_in(
     step: TrainStep[P, S, C],
     params: P,
     state: S | None,
