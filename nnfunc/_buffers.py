@@ -49,7 +49,8 @@ pages for it. Without reference counts (PyPy) every array is made fresh."""
 class Buffers:
     """The arrays one call owns, by shape and dtype, and the contexts that hand them out.
 
-    Private to the call that makes it (a scan): never stored in anything it returns.
+    Private to the call that makes it (a scan, a fit), as `with Buffers() as buffers:`,
+    never stored in anything it returns; leaving the block lets go of them.
     """
 
     __slots__ = ("_by_kind", "contexts", "made")
@@ -83,7 +84,10 @@ class Buffers:
         self.made += 1
         return buffer
 
-    def close(self) -> None:
+    def __enter__(self) -> Buffers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
         """Let go of every buffer and context: the contexts refer back to these buffers,
         a cycle that would keep the buffers' memory until the garbage collector runs."""
         self._by_kind.clear()

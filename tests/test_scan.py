@@ -16,7 +16,7 @@ import pytest
 import nnfunc as nf
 from nnfunc import _buffers, optim
 from nnfunc.layers.base import AnyLayer
-from nnfunc.train import _loop
+from nnfunc.train import _fit, _loop
 
 
 @pytest.fixture
@@ -38,6 +38,7 @@ def buffers_made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[_buffers.Buff
             made.append(self)
 
     monkeypatch.setattr(_loop, "Buffers", Recorded)
+    monkeypatch.setattr(_fit, "Buffers", Recorded)
     yield made
 
 
@@ -150,6 +151,24 @@ def test_scan_makes_its_buffers_in_the_first_steps_only(
     # 11 arrays a step (3 outputs and 2 input gradients of Dense, 6 param grads); with sgd
     # the new params go into the grads, so a second set of 6 holds the params in between
     assert made == [per_step, per_step]
+
+
+@pytest.mark.usefixtures("every_array_buffered")
+def test_fit_keeps_one_set_of_buffers_for_all_its_epochs(buffers_made: list[Any]) -> None:
+    net, _ = NETS["relu mlp"]
+    x, y = _rows(7, 64)
+    params = nf.init(net, nf.random.key(0))
+    made: list[int] = []
+    for epochs in (2, 6):
+        nf.train.fit(
+            net, params, x, y, nf.losses.softmax_cross_entropy, OPTIMIZERS["sgd"],
+            key=nf.random.key(1), epochs=epochs, batch_size=16,
+        )  # fmt: skip
+        assert len(buffers_made) == len(made) + 1  # one per fit, whatever its epochs
+        made.append(buffers_made[-1].made)
+    # 11 arrays a step, 6 more for the params in between, and 12 for the two sets of
+    # params fit itself holds while the next epoch runs (the last and the good ones)
+    assert made[0] == made[1] == 29
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nnfunc import _checks, data, random, tree
+from nnfunc._buffers import Buffers
 from nnfunc._inputs import params_dtype
 from nnfunc._progress import Progress
 from nnfunc.core import forward, init_state
@@ -341,29 +342,32 @@ def fit(
     current = good = Snapshot(params, opt_state, state)
     best: _Best[P, S] | None = None
     bar = Progress(epochs, done=initial_epoch, unit="epoch", enabled=progress)
-    try:
-        for index in range(initial_epoch, epochs):
-            shuffle = random.fold_in(k_epochs, index)
-            batches = data.batches(shuffle, xs, ys, batch_size, drop_last)
-            step_keys = random.fold_in(k_steps, index) if random_net else None
-            current, good, train_loss = run_epoch(step, current, good, batches, step_keys, index)
-            params, opt_state, state = current.params, current.opt_state, current.state
-            row = _epoch_row(
-                net, params, state, index, train_loss, (xs, ys), validation, loss_fn, metrics
-            )
-            history = history.append(row)
-            _show(bar, row)
-            for callback in callbacks:
-                callback(EpochEnd(index, params, opt_state, history, state))
-            if early_stopping is None:
-                continue
-            value = row[early_stopping.monitor]
-            if best is None or early_stopping.improved(value, best.value):
-                best = _Best(value, index, current)
-            elif index - best.epoch >= early_stopping.patience:
-                break
-    finally:
-        bar.close()
+    with Buffers() as buffers:  # the steps' buffers serve every epoch
+        try:
+            for index in range(initial_epoch, epochs):
+                shuffle = random.fold_in(k_epochs, index)
+                batches = data.batches(shuffle, xs, ys, batch_size, drop_last)
+                step_keys = random.fold_in(k_steps, index) if random_net else None
+                current, good, train_loss = run_epoch(
+                    step, current, good, batches, step_keys, index, buffers
+                )
+                params, opt_state, state = current.params, current.opt_state, current.state
+                row = _epoch_row(
+                    net, params, state, index, train_loss, (xs, ys), validation, loss_fn, metrics
+                )
+                history = history.append(row)
+                _show(bar, row)
+                for callback in callbacks:
+                    callback(EpochEnd(index, params, opt_state, history, state))
+                if early_stopping is None:
+                    continue
+                value = row[early_stopping.monitor]
+                if best is None or early_stopping.improved(value, best.value):
+                    best = _Best(value, index, current)
+                elif index - best.epoch >= early_stopping.patience:
+                    break
+        finally:
+            bar.close()
     stopped_early = best is not None and history.rows[-1][0] < epochs - 1
     if best is not None and early_stopping is not None and early_stopping.restore_best:
         current = best.at

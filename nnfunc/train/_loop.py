@@ -154,7 +154,8 @@ def scan(
         raise ValueError(f"scan: the net {step.net!r} draws random numbers: pass key=")
     batches = _steps_of(xs, ys)
     start: Snapshot[P, S, Opt] = Snapshot(params, opt_state, state)
-    end, _, losses, _ = _scan(step, start, start, batches, key, 0)
+    with Buffers() as buffers:
+        end, _, losses, _ = _scan(step, start, start, batches, key, 0, buffers)
     return ScanResult(end.params, end.opt_state, freeze(np.array(losses)), end.state)
 
 
@@ -176,7 +177,8 @@ def epoch(
     step = make_step(net, loss_fn, optimizer, penalty)
     start: Snapshot[P, Any, Opt] = Snapshot(params, opt_state, None)
     epoch_index = _checks.integer("epoch_index", epoch_index, 0)
-    end, _, mean = run_epoch(step, start, start, batches, None, epoch_index)
+    with Buffers() as buffers:
+        end, _, mean = run_epoch(step, start, start, batches, None, epoch_index, buffers)
     return end.params, end.opt_state, mean
 
 
@@ -187,10 +189,11 @@ def run_epoch(
     batches: Iterable[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
     key: Key | None,
     epoch_index: int,
+    buffers: Buffers,
 ) -> tuple[Snapshot[P, S, Opt], Snapshot[P, S, Opt], float]:
     """(params after the epoch, the last params whose loss was finite, mean loss over the
-    examples): `_scan` over the batches. `good` carries over epochs."""
-    end, good, losses, sizes = _scan(step, current, good, batches, key, epoch_index)
+    examples): `_scan` over the batches. `good` and `buffers` carry over epochs."""
+    end, good, losses, sizes = _scan(step, current, good, batches, key, epoch_index, buffers)
     total, count = 0.0, 0
     for value, size in zip(losses, sizes, strict=True):
         total += value * size
@@ -210,17 +213,17 @@ def _scan(
     batches: Iterable[tuple[npt.ArrayLike, npt.ArrayLike]],
     key: Key | None,
     epoch_index: int,
+    buffers: Buffers,
 ) -> tuple[Snapshot[P, S, Opt], Snapshot[P, S, Opt], list[float], list[int]]:
     """(params after the steps, the last params whose loss was finite, each step's loss,
     each batch's rows): step i gets the i-th child of `key` (when a key is given).
 
-    The layers' results go into buffers this call owns (`Buffers`): activations come
+    The layers' results go into `buffers`, which the caller owns: activations come
     back each step, and the params a step writes into its gradient arrays take the
     memory of the params two steps before, freed once the loss of those after them is
     found finite (before the backward pass). Raises DivergenceError carrying `good` when
     a loss is not finite, or when the params after the last step are not (their loss is
     not computed here)."""
-    buffers = Buffers()
     keyless = training(None, buffers)
     losses: list[float] = []
     sizes: list[int] = []
@@ -232,22 +235,19 @@ def _scan(
         good = current  # the params before `current` may go: their memory is reused
 
     index = -1
-    try:
-        for index, (xb, yb) in enumerate(batches):
-            step_key = None if key is None else random.fold_in(key, index)
-            ctx = keyless if step_key is None else training(step_key, buffers)
-            try:
-                params, state, opt_state, value = advance_in(
-                    step, current.params, current.state, current.opt_state, xb, yb, ctx, finite
-                )
-            except _NonFinite as stop:
-                path = _non_finite_path(step, current, xb, yb, step_key)
-                raise DivergenceError(good, epoch_index, index, path, stop.args[0]) from None
-            current = Snapshot(params, opt_state, state)
-            losses.append(value)
-            sizes.append(np.shape(xb)[0])
-    finally:
-        buffers.close()
+    for index, (xb, yb) in enumerate(batches):
+        step_key = None if key is None else random.fold_in(key, index)
+        ctx = keyless if step_key is None else training(step_key, buffers)
+        try:
+            params, state, opt_state, value = advance_in(
+                step, current.params, current.state, current.opt_state, xb, yb, ctx, finite
+            )
+        except _NonFinite as stop:
+            path = _non_finite_path(step, current, xb, yb, step_key)
+            raise DivergenceError(good, epoch_index, index, path, stop.args[0]) from None
+        current = Snapshot(params, opt_state, state)
+        losses.append(value)
+        sizes.append(np.shape(xb)[0])
     if not losses:
         raise ValueError("epoch needs at least one batch, given none")
     broken = _first_non_finite([("params", current.params)])
