@@ -166,9 +166,8 @@ def test_fit_keeps_one_set_of_buffers_for_all_its_epochs(buffers_made: list[Any]
         )  # fmt: skip
         assert len(buffers_made) == len(made) + 1  # one per fit, whatever its epochs
         made.append(buffers_made[-1].made)
-    # 11 arrays a step, 6 more for the params in between, and 12 for the two sets of
-    # params fit itself holds while the next epoch runs (the last and the good ones)
-    assert made[0] == made[1] == 29
+    # as scan: fit holds no params of its own while an epoch runs (they are carried)
+    assert made[0] == made[1] == 17
 
 
 @attrs.frozen
@@ -233,24 +232,54 @@ def test_divergence_in_buffers_carries_the_params_before_intact(at: int) -> None
     assert nf.tree.equal(info.value.params, expected)
 
 
+def _traced_peak(run: Callable[[], object]) -> tuple[int, int]:
+    """(bytes held after `run`, peak bytes during it), as tracemalloc sees NumPy's arrays."""
+    tracemalloc.start()
+    try:
+        kept = run()
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    del kept
+    return held, peak
+
+
+WIDE = nf.mlp([256, 512, 512, 10], "relu")  # arrays of 64 KiB and more: in the buffers
+"""Its params, their grads and one batch's activations (every Dense and ReLU output, 128
+rows) need 2 * 1.60 MB + 1.05 MB."""
+
+
+def _wide_need(params: object, batch: int) -> int:
+    """Bytes of WIDE's params, their grads and the activations of a batch of `batch` rows."""
+    params_bytes: int = sum(leaf.nbytes for leaf in nf.tree.leaves(params))
+    return 2 * params_bytes + batch * (512 + 512 + 512 + 512 + 10) * 4
+
+
 def test_scan_peak_memory_is_near_the_params_grads_and_activations() -> None:
-    net = nf.mlp([256, 512, 512, 10], "relu")  # arrays of 64 KiB and more: in the buffers
     steps, batch = 12, 128
     rng = np.random.default_rng(0)
     xs = rng.normal(size=(steps, batch, 256)).astype(np.float32)
     ys = rng.integers(0, 10, size=(steps, batch))
-    params = nf.init(net, nf.random.key(0))
+    params = nf.init(WIDE, nf.random.key(0))
     opt = optim.sgd(0.01)
-    step = nf.train.make_step(net, nf.losses.softmax_cross_entropy, opt)
-    params_bytes = sum(leaf.nbytes for leaf in nf.tree.leaves(params))
-    activations = batch * (512 + 512 + 512 + 512 + 10) * 4  # every Dense and ReLU output
-    need = 2 * params_bytes + activations  # params, their grads, activations
-    tracemalloc.start()
-    try:
-        result = nf.train.scan(step, params, opt.init(params), xs, ys)
-        held, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak <= 1.3 * need, (peak, need)
-    assert held <= params_bytes + 64 * 1024  # afterwards: the result's params only
-    assert np.isfinite(result.losses).all()
+    step = nf.train.make_step(WIDE, nf.losses.softmax_cross_entropy, opt)
+    held, peak = _traced_peak(lambda: nf.train.scan(step, params, opt.init(params), xs, ys))
+    assert peak <= 1.3 * _wide_need(params, batch), (peak, _wide_need(params, batch))
+    assert held <= _wide_need(params, 0) / 2 + 64 * 1024  # afterwards: the result's params
+
+
+@pytest.mark.parametrize("epochs", [1, 4])
+def test_fit_peak_memory_does_not_grow_with_epochs(epochs: int) -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(12 * 128, 256)).astype(np.float32)
+    y = rng.integers(0, 10, size=12 * 128)
+    params = nf.init(WIDE, nf.random.key(0))
+
+    def run() -> object:
+        return nf.train.fit(
+            WIDE, params, x, y, nf.losses.softmax_cross_entropy, optim.sgd(0.01),
+            key=nf.random.key(1), epochs=epochs, batch_size=128,
+        )  # fmt: skip
+
+    _, peak = _traced_peak(run)
+    assert peak <= 1.3 * _wide_need(params, 128), (peak, _wide_need(params, 128))

@@ -235,8 +235,7 @@ def _columns(metrics: Mapping[str, Metric], validation: bool) -> tuple[str, ...]
 
 def _epoch_row(
     net: Layer[P, S, C],
-    params: P,
-    state: S | None,
+    at: Snapshot[P, S, Any],
     index: int,
     train_loss: float,
     train: tuple[npt.NDArray[Any], npt.NDArray[Any]],
@@ -244,7 +243,9 @@ def _epoch_row(
     loss_fn: Loss,
     metrics: Mapping[str, Metric],
 ) -> dict[str, float]:
-    """The history row of an epoch: its mean batch loss, then validation loss and metrics."""
+    """The history row of an epoch ending `at`: its mean batch loss, then validation loss
+    and metrics."""
+    params, state = at.params, at.state
     row = {"epoch": float(index), "train_loss": train_loss}
     if metrics:
         row.update(_evaluate(net, params, state, "train", *train, loss_fn, metrics))
@@ -252,6 +253,11 @@ def _epoch_row(
     if validation is not None:
         row.update(_evaluate(net, params, state, "val", *validation, loss_fn, metrics))
     return row
+
+
+def _epoch_end(index: int, at: Snapshot[P, Any, Any], history: History) -> EpochEnd[P, Any]:
+    """What a callback sees of the epoch `index` ending `at`."""
+    return EpochEnd(index, at.params, at.opt_state, history, at.state)
 
 
 @attrs.frozen
@@ -339,7 +345,7 @@ def fit(
         state = None  # a net without state: nothing to carry
     opt_state = optimizer.init(params) if opt_state is None else opt_state
     random_net = net.traits.random
-    current = good = Snapshot(params, opt_state, state)
+    carried = [Snapshot(params, opt_state, state)] * 2  # [current, last good]: see _scan
     best: _Best[P, S] | None = None
     bar = Progress(epochs, done=initial_epoch, unit="epoch", enabled=progress)
     with Buffers() as buffers:  # the steps' buffers serve every epoch
@@ -348,27 +354,25 @@ def fit(
                 shuffle = random.fold_in(k_epochs, index)
                 batches = data.batches(shuffle, xs, ys, batch_size, drop_last)
                 step_keys = random.fold_in(k_steps, index) if random_net else None
-                current, good, train_loss = run_epoch(
-                    step, current, good, batches, step_keys, index, buffers
-                )
-                params, opt_state, state = current.params, current.opt_state, current.state
+                train_loss = run_epoch(step, carried, batches, step_keys, index, buffers)
                 row = _epoch_row(
-                    net, params, state, index, train_loss, (xs, ys), validation, loss_fn, metrics
+                    net, carried[0], index, train_loss, (xs, ys), validation, loss_fn, metrics
                 )
                 history = history.append(row)
                 _show(bar, row)
                 for callback in callbacks:
-                    callback(EpochEnd(index, params, opt_state, history, state))
+                    callback(_epoch_end(index, carried[0], history))
                 if early_stopping is None:
                     continue
                 value = row[early_stopping.monitor]
                 if best is None or early_stopping.improved(value, best.value):
-                    best = _Best(value, index, current)
+                    best = _Best(value, index, carried[0])
                 elif index - best.epoch >= early_stopping.patience:
                     break
         finally:
             bar.close()
     stopped_early = best is not None and history.rows[-1][0] < epochs - 1
+    current = carried[0]
     if best is not None and early_stopping is not None and early_stopping.restore_best:
         current = best.at
     params, opt_state, state = current.params, current.opt_state, current.state

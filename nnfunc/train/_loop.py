@@ -154,8 +154,10 @@ def scan(
         raise ValueError(f"scan: the net {step.net!r} draws random numbers: pass key=")
     batches = _steps_of(xs, ys)
     start: Snapshot[P, S, Opt] = Snapshot(params, opt_state, state)
+    carried = [start, start]
     with Buffers() as buffers:
-        end, _, losses, _ = _scan(step, start, start, batches, key, 0, buffers)
+        losses, _ = _scan(step, carried, batches, key, 0, buffers)
+    end = carried[0]
     return ScanResult(end.params, end.opt_state, freeze(np.array(losses)), end.state)
 
 
@@ -177,28 +179,28 @@ def epoch(
     step = make_step(net, loss_fn, optimizer, penalty)
     start: Snapshot[P, Any, Opt] = Snapshot(params, opt_state, None)
     epoch_index = _checks.integer("epoch_index", epoch_index, 0)
+    carried = [start, start]
     with Buffers() as buffers:
-        end, _, mean = run_epoch(step, start, start, batches, None, epoch_index, buffers)
-    return end.params, end.opt_state, mean
+        mean = run_epoch(step, carried, batches, None, epoch_index, buffers)
+    return carried[0].params, carried[0].opt_state, mean
 
 
 def run_epoch(
     step: TrainStep[P, S, C],
-    current: Snapshot[P, S, Opt],
-    good: Snapshot[P, S, Opt],
+    carried: list[Snapshot[P, S, Opt]],
     batches: Iterable[tuple[npt.NDArray[Any], npt.NDArray[Any]]],
     key: Key | None,
     epoch_index: int,
     buffers: Buffers,
-) -> tuple[Snapshot[P, S, Opt], Snapshot[P, S, Opt], float]:
-    """(params after the epoch, the last params whose loss was finite, mean loss over the
-    examples): `_scan` over the batches. `good` and `buffers` carry over epochs."""
-    end, good, losses, sizes = _scan(step, current, good, batches, key, epoch_index, buffers)
+) -> float:
+    """The mean loss over the examples of `_scan` over the batches; `carried` and
+    `buffers` carry over epochs."""
+    losses, sizes = _scan(step, carried, batches, key, epoch_index, buffers)
     total, count = 0.0, 0
     for value, size in zip(losses, sizes, strict=True):
         total += value * size
         count += size
-    return end, good, total / count
+    return total / count
 
 
 class _NonFinite(Exception):
@@ -208,15 +210,17 @@ class _NonFinite(Exception):
 
 def _scan(
     step: TrainStep[P, S, C],
-    current: Snapshot[P, S, Opt],
-    good: Snapshot[P, S, Opt],
+    carried: list[Snapshot[P, S, Opt]],
     batches: Iterable[tuple[npt.ArrayLike, npt.ArrayLike]],
     key: Key | None,
     epoch_index: int,
     buffers: Buffers,
-) -> tuple[Snapshot[P, S, Opt], Snapshot[P, S, Opt], list[float], list[int]]:
-    """(params after the steps, the last params whose loss was finite, each step's loss,
-    each batch's rows): step i gets the i-th child of `key` (when a key is given).
+) -> tuple[list[float], list[int]]:
+    """(each step's loss, each batch's rows): the steps from `carried`, [the params to
+    start from, the last params whose loss was finite], which this call takes over while
+    it steps (no caller's frame then holds params whose memory a step may reuse) and
+    refills with the params after the steps and the last good ones. Step i gets the
+    i-th child of `key` (when a key is given).
 
     The layers' results go into `buffers`, which the caller owns: activations come
     back each step, and the params a step writes into its gradient arrays take the
@@ -224,6 +228,8 @@ def _scan(
     found finite (before the backward pass). Raises DivergenceError carrying `good` when
     a loss is not finite, or when the params after the last step are not (their loss is
     not computed here)."""
+    current, good = carried
+    carried.clear()
     keyless = training(None, buffers)
     losses: list[float] = []
     sizes: list[int] = []
@@ -253,7 +259,8 @@ def _scan(
     broken = _first_non_finite([("params", current.params)])
     if broken is not None:
         raise DivergenceError(good, epoch_index, index, broken, math.nan)
-    return current, good, losses, sizes
+    carried.extend((current, good))
+    return losses, sizes
 
 
 __all__ = ["DivergenceError", "ScanResult", "epoch", "scan"]
