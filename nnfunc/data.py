@@ -11,6 +11,7 @@ permuted copy of the data and hand out slices of it, `Standardizer.transform` an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,21 +29,37 @@ Array = npt.NDArray[Any]
 def check_finite(name: str, array: npt.ArrayLike) -> None:
     """Raise ValueError if `array` holds NaN or infinity, with how many and where the first is.
 
-    One vectorized pass (np.isfinite); integer and bool arrays are finite by type.
-    Raises TypeError for an array that is not of real numbers (complex, strings).
+    One pass of np.isfinite over blocks of rows into one small buffer (no temporary the
+    size of the data); integer and bool arrays are finite by type. Raises TypeError for
+    an array that is not of real numbers (complex, strings).
     """
     values = real_array(name, array)
-    if not np.issubdtype(values.dtype, np.inexact):
+    if not np.issubdtype(values.dtype, np.inexact) or _all_finite(values):
         return
-    finite = np.isfinite(values)
-    if finite.all():
-        return
+    finite = np.isfinite(values)  # the failure path only: count and locate them
     count = finite.size - int(np.count_nonzero(finite))
     first = tuple(int(i) for i in np.unravel_index(int(np.argmin(finite)), values.shape))
     raise ValueError(
         f"{name} must be finite, given {count} non-finite value(s) (NaN or inf) among "
         f"{values.size}; the first is {values[first]} at index {first}"
     )
+
+
+CHECK_BLOCK = 1 << 16
+"""Elements `check_finite` tests at a time (a 64 KiB buffer of bools)."""
+
+
+def _all_finite(values: npt.NDArray[Any]) -> bool:
+    """True when every element of `values` is finite, tested a block of rows at a time."""
+    if values.ndim == 0:
+        return bool(np.isfinite(values))
+    rows = max(1, CHECK_BLOCK // max(1, math.prod(values.shape[1:])))
+    buffer = np.empty((min(rows, len(values)), *values.shape[1:]), np.bool_)
+    for start in range(0, len(values), rows):
+        block = values[start : start + rows]
+        if not np.isfinite(block, out=buffer[: len(block)]).all():
+            return False
+    return True
 
 
 def as_pair(x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[Array, Array]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from typing import Any
 
 import attrs
@@ -43,6 +44,28 @@ def test_check_finite_reports_count_and_first_index() -> None:
         data.check_finite("x_train", x)
     with pytest.raises(ValueError, match=r"the first is inf at index \(1, 0\)"):
         data.check_finite("x_train", x)
+
+
+@pytest.mark.parametrize("shape", [(300_000,), (2_000, 150), (3, 70_000), (50, 40, 40), ()])
+def test_check_finite_finds_one_nan_anywhere_with_a_small_buffer(shape: tuple[int, ...]) -> None:
+    x = np.ones(shape, np.float32)
+    data.check_finite("x", x)
+    tracemalloc.start()
+    try:
+        data.check_finite("x", x)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    block = max(data.CHECK_BLOCK, x[:1].size if x.ndim else 1)  # bools: one byte each
+    assert peak <= block + 4096  # no temporary of the data's size
+    for flat in sorted({0, x.size // 2, x.size - 1, min(x.size - 1, data.CHECK_BLOCK)}):
+        bad = x.copy()
+        bad.reshape(-1)[flat] = np.nan
+        where = tuple(int(i) for i in np.unravel_index(flat, shape))
+        with pytest.raises(
+            ValueError, match=rf"given 1 non-finite .* at index \({', '.join(map(str, where))}"
+        ):
+            data.check_finite("x", bad)
 
 
 def test_check_finite_rejects_complex() -> None:
