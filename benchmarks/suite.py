@@ -22,6 +22,7 @@ import report
 import scaling
 from contender import (
     ALL,
+    NNFUNC_FIT,
     NNFUNC_PLAIN,
     NNFUNC_SCAN,
     NNFUNC_STEP,
@@ -78,7 +79,7 @@ def _timed_workload(name: str, quick: bool, repeats: int, quiet: Quiet) -> repor
 
 def _memory() -> list[memory.Peak]:
     problem = make_problem(W1)
-    contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_STEP, NNFUNC_SCAN, NNFUNC_TRAIN_STEP)
+    contenders = (NUMPY_HAND, NNFUNC_PLAIN, NNFUNC_STEP, NNFUNC_SCAN, NNFUNC_FIT, NNFUNC_TRAIN_STEP)
     peaks = [memory.peak(problem, c) for c in contenders]
     print(report.memory_table(peaks), flush=True)
     return peaks
