@@ -18,6 +18,10 @@ from nnfunc import _buffers, optim
 from nnfunc.layers.base import AnyLayer
 from nnfunc.train import _fit, _loop
 
+Floats = npt.NDArray[np.floating[Any]]
+Labels = npt.NDArray[np.int64]
+Step = nf.train.TrainStep[Any, Any, Any]
+
 
 @pytest.fixture
 def every_array_buffered(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,11 +49,11 @@ def buffers_made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[_buffers.Buff
 class MyTanh(nf.layers.Activation):
     """A user's activation, defined outside nnfunc."""
 
-    def forward(self, x: Any, out: Any) -> tuple[Any, Any]:
+    def forward(self, x: Floats, out: Floats | None) -> tuple[Floats, Floats]:
         y = np.tanh(x, out=out)
         return y, y
 
-    def gradient(self, cache: Any, dy: Any, out: Any) -> Any:
+    def gradient(self, cache: Floats, dy: Floats, out: Floats | None) -> Floats:
         return np.multiply(1.0 - cache * cache, dy, out=out)
 
 
@@ -65,7 +69,7 @@ def _rows(
     return rng.normal(size=(n, width)), rng.integers(0, 3, size=n)
 
 
-NETS: dict[str, tuple[AnyLayer, Callable[[int, int], Any]]] = {
+NETS: dict[str, tuple[AnyLayer, Callable[[int, int], tuple[Floats, Labels]]]] = {
     "relu mlp": (nf.mlp([5, 16, 16, 3], "relu"), _rows),
     "sigmoid, tanh": (
         nf.Sequential(nf.Dense(5, 8), nf.Sigmoid(), nf.Dense(8, 8), nf.Tanh(), nf.Dense(8, 3)),
@@ -96,7 +100,15 @@ def _digest(tree: object) -> str:
     return hashlib.sha256(b"".join(np.ascontiguousarray(a).tobytes() for a in leaves)).hexdigest()
 
 
-def _looped(step: Any, params: Any, opt_state: Any, state: Any, xs: Any, ys: Any, key: Any) -> Any:
+def _looped(
+    step: Step,
+    params: Any,
+    opt_state: Any,
+    state: Any,
+    xs: Floats,
+    ys: npt.NDArray[Any],
+    key: nf.Key | None,
+) -> tuple[Any, Any, Any, list[float]]:
     """(params, opt_state, state, losses) of `step.advance` called in a loop, as scan does."""
     losses = []
     for i, (xb, yb) in enumerate(zip(xs, ys, strict=True)):
@@ -111,7 +123,10 @@ def _looped(step: Any, params: Any, opt_state: Any, state: Any, xs: Any, ys: Any
 @pytest.mark.parametrize("opt_name", list(OPTIMIZERS))
 @pytest.mark.parametrize("net_name", list(NETS))
 def test_scan_in_its_buffers_gives_the_bits_of_the_step_in_a_loop(
-    net_name: str, opt_name: str, dtype: type[np.floating[Any]], buffers_made: list[Any]
+    net_name: str,
+    opt_name: str,
+    dtype: type[np.floating[Any]],
+    buffers_made: list[_buffers.Buffers],
 ) -> None:
     net, data = NETS[net_name]
     opt = OPTIMIZERS[opt_name]
@@ -137,7 +152,7 @@ def test_scan_in_its_buffers_gives_the_bits_of_the_step_in_a_loop(
 @pytest.mark.usefixtures("every_array_buffered")
 @pytest.mark.parametrize(("opt_name", "per_step"), [("sgd", 17), ("adam", 11)])
 def test_scan_makes_its_buffers_in_the_first_steps_only(
-    opt_name: str, per_step: int, buffers_made: list[Any]
+    opt_name: str, per_step: int, buffers_made: list[_buffers.Buffers]
 ) -> None:
     net, _ = NETS["relu mlp"]
     opt = OPTIMIZERS[opt_name]
@@ -154,7 +169,9 @@ def test_scan_makes_its_buffers_in_the_first_steps_only(
 
 
 @pytest.mark.usefixtures("every_array_buffered")
-def test_fit_keeps_one_set_of_buffers_for_all_its_epochs(buffers_made: list[Any]) -> None:
+def test_fit_keeps_one_set_of_buffers_for_all_its_epochs(
+    buffers_made: list[_buffers.Buffers],
+) -> None:
     net, _ = NETS["relu mlp"]
     x, y = _rows(7, 64)
     params = nf.init(net, nf.random.key(0))
@@ -185,12 +202,12 @@ class _KeepsWhatItSees:
 class _KeepsPredictions:
     """A loss that keeps every prediction it is given (a user's code may)."""
 
-    kept: list[Any] = attrs.field(factory=list, eq=False)
+    kept: list[tuple[Floats, Floats]] = attrs.field(factory=list, eq=False)
 
-    def __call__(self, pred: Any, target: Any) -> float:
+    def __call__(self, pred: Floats, target: npt.ArrayLike) -> float:
         return nf.losses.mse(pred, target)
 
-    def value_and_grad(self, pred: Any, target: Any) -> tuple[float, Any]:
+    def value_and_grad(self, pred: Floats, target: npt.ArrayLike) -> tuple[float, Floats]:
         self.kept.append((pred, pred.copy()))
         return nf.losses.mse.value_and_grad(pred, target)
 
